@@ -1,0 +1,34 @@
+package io.moslora.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+
+/** The {@code ./moslora} launcher: every module's commands hang off this one root. */
+@Command(
+        name = "moslora",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "MoSLoRA Suite: Mixture-of-Subspaces LoRA fine-tuning and evaluation for multimodal and diffusion models.",
+        subcommands = {})
+public final class Main implements Runnable {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(Cli.run(new Main(), out, err, args));
+    }
+
+    static final class Version implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"moslora " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.moslora.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/** {@code y = x·Wᵀ + b} with PyTorch's layout ({@code weight [out, in]}) and default initialisation. */
+public class Linear extends Module implements LinearLayer {
+    private final long in;
+    private final long out;
+    private final boolean hasBias;
+
+    public Linear(long in, long out, boolean bias) {
+        this.in = in;
+        this.out = out;
+        this.hasBias = bias;
+        addParameter("weight", new Parameter(new Shape(out, in), Init.kaimingUniform(in)));
+        if (bias) {
+            addParameter("bias", new Parameter(new Shape(out), Init.kaimingUniform(in)));
+        }
+    }
+
+    @Override
+    public long inFeatures() {
+        return in;
+    }
+
+    @Override
+    public long outFeatures() {
+        return out;
+    }
+
+    public boolean hasBias() {
+        return hasBias;
+    }
+
+    public Parameter weight() {
+        return parameter("weight");
+    }
+
+    @Override
+    public NDArray denseWeight() {
+        return weight().array();
+    }
+
+    @Override
+    public NDArray forward(NDArray x) {
+        NDArray w = weight().array();
+        NDArray b = hasBias ? parameter("bias").array() : null;
+        return ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow();
+    }
+}

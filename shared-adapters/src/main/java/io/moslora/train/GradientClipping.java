@@ -1,0 +1,33 @@
+package io.moslora.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.moslora.nn.Parameter;
+import java.util.Collection;
+
+/** {@code torch.nn.utils.clip_grad_norm_}: scales all gradients together so their global L2 norm ≤ max. */
+public final class GradientClipping {
+    private GradientClipping() {}
+
+    /** Returns the global norm before clipping. */
+    public static double clipByGlobalNorm(Collection<Parameter> params, double maxNorm, NDManager stepManager) {
+        double sumSq = 0;
+        for (Parameter p : params) {
+            NDArray g = p.array().getGradient();
+            g.attach(stepManager);
+            NDArray sq = g.square().sum();
+            sq.attach(stepManager);
+            sumSq += sq.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+        }
+        double norm = Math.sqrt(sumSq);
+        double coef = maxNorm / (norm + 1e-6);
+        if (coef < 1) {
+            for (Parameter p : params) {
+                NDArray g = p.array().getGradient();
+                g.attach(stepManager);
+                g.muli(coef);
+            }
+        }
+        return norm;
+    }
+}

@@ -10,10 +10,15 @@ public class Linear extends Module implements LinearLayer {
     private final boolean hasBias;
 
     public Linear(long in, long out, boolean bias) {
+        this(in, out, bias, Init.kaimingUniform(in));
+    }
+
+    /** A linear layer whose weight starts from {@code weightInit} (adapters: zero B, gaussian A, mixers). */
+    public Linear(long in, long out, boolean bias, Init weightInit) {
         this.in = in;
         this.out = out;
         this.hasBias = bias;
-        addParameter("weight", new Parameter(new Shape(out, in), Init.kaimingUniform(in)));
+        addParameter("weight", new Parameter(new Shape(out, in), weightInit));
         if (bias) {
             addParameter("bias", new Parameter(new Shape(out), Init.kaimingUniform(in)));
         }

@@ -18,6 +18,7 @@ import java.util.Set;
 public abstract class Module {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training;
 
     protected final Parameter addParameter(String name, Parameter parameter) {
         checkName(name);
@@ -46,6 +47,15 @@ public abstract class Module {
             throw new IllegalArgumentException(getClass().getSimpleName() + " has no parameter '" + name + "' to tie");
         }
         parameters.put(name, shared);
+    }
+
+    /** Training mode (dropout active) for this module and everything below it, as PyTorch's {@code train()}. */
+    public final void train(boolean on) {
+        namedModules().values().forEach(m -> m.training = on);
+    }
+
+    public final boolean isTraining() {
+        return training;
     }
 
     /** Own parameter by its local name. */

@@ -1,0 +1,133 @@
+package io.moslora.io;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Moves tensors between safetensors and DJL. The one rule that matters: no BFLOAT16 DJL array is ever created
+ * (DJL's PyTorch engine aborts the JVM on it), so BF16 data is widened to float in Java before DJL sees it.
+ */
+public final class NDArrayBridge {
+    private NDArrayBridge() {}
+
+    static {
+        // tensor bytes are handed to the engine as they lie in the file; that is only right on little-endian hosts
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new ExceptionInInitializerError("safetensors interop needs a little-endian machine");
+        }
+    }
+
+    /** The DJL type a dtype loads as by default: itself, except BF16, which becomes FLOAT32. */
+    public static DataType naturalType(DType dtype) {
+        return switch (dtype) {
+            case F64 -> DataType.FLOAT64;
+            case F32, BF16 -> DataType.FLOAT32;
+            case F16 -> DataType.FLOAT16;
+            case I64 -> DataType.INT64;
+            case I32 -> DataType.INT32;
+            case I16 -> DataType.INT16;
+            case I8 -> DataType.INT8;
+            case U8 -> DataType.UINT8;
+            case BOOL -> DataType.BOOLEAN;
+        };
+    }
+
+    /** The safetensors dtype a DJL array is stored as. */
+    public static DType dtypeOf(DataType type) {
+        return switch (type) {
+            case FLOAT64 -> DType.F64;
+            case FLOAT32 -> DType.F32;
+            case FLOAT16 -> DType.F16;
+            case INT64 -> DType.I64;
+            case INT32 -> DType.I32;
+            case INT16 -> DType.I16;
+            case INT8 -> DType.I8;
+            case UINT8 -> DType.U8;
+            case BOOLEAN -> DType.BOOL;
+            default -> throw new IllegalArgumentException("DJL type " + type + " has no safetensors dtype here");
+        };
+    }
+
+    /**
+     * Loads tensor {@code name} as a DJL array of {@code target}: the same type copies the bytes; float targets
+     * (FLOAT32, FLOAT16, FLOAT64) accept any dtype; INT64 and INT32 accept integer dtypes that fit. Anything that
+     * would silently lose integers (a float tensor as INT64) is refused with the file and tensor named.
+     */
+    public static NDArray load(NDManager manager, TensorReader reader, String name, DataType target) {
+        if (target == DataType.BFLOAT16) {
+            throw new IllegalArgumentException("refusing to create a BFLOAT16 DJL array for " + name
+                    + ": it aborts the JVM; load it as FLOAT32 or FLOAT16");
+        }
+        TensorInfo info = reader.info(name);
+        DType source = info.dtype();
+        Shape shape = new Shape(info.shape());
+        if (source != DType.BF16 && naturalType(source) == target) {
+            return fromLittleEndianBytes(manager, reader.rawBytes(name), shape, target);
+        }
+        switch (target) {
+            case FLOAT32:
+                return manager.create(reader.readFloats(name), shape);
+            case FLOAT16:
+                if (source.isFloatingPoint()) {
+                    float[] values = reader.readFloats(name);
+                    ByteBuffer half = manager.allocateDirect(values.length * 2);
+                    TensorCodec.encodeFloats(values, 0, values.length, DType.F16, half);
+                    return manager.create(half.rewind(), shape, DataType.FLOAT16);
+                }
+                break;
+            case FLOAT64: {
+                double[] values = new double[Math.toIntExact(info.numel())];
+                if (source.isFloatingPoint()) {
+                    float[] f = reader.readFloats(name); // F64 took the byte-copy path above; the rest is exact
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = f[i];
+                    }
+                } else {
+                    long[] l = reader.readLongs(name);
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = l[i];
+                    }
+                }
+                return manager.create(values, shape);
+            }
+            case INT64:
+                if (!source.isFloatingPoint()) {
+                    return manager.create(reader.readLongs(name), shape);
+                }
+                break;
+            case INT32:
+                if (!source.isFloatingPoint() && source != DType.I64) {
+                    long[] l = reader.readLongs(name);
+                    int[] values = new int[l.length];
+                    for (int i = 0; i < l.length; i++) {
+                        values[i] = (int) l[i]; // I32, I16, I8, U8, BOOL all fit
+                    }
+                    return manager.create(values, shape);
+                }
+                break;
+            default:
+                break;
+        }
+        throw new SafetensorsException(reader.fileOf(name), "tensor " + SafetensorsException.quote(name) + " is "
+                + source.safetensorsName() + " and cannot be loaded as " + target + " without losing values");
+    }
+
+    /** Copies the bytes into engine-owned memory (never shares a read-only file mapping with the engine). */
+    private static NDArray fromLittleEndianBytes(NDManager manager, ByteBuffer bytes, Shape shape, DataType type) {
+        ByteBuffer copy = manager.allocateDirect(bytes.remaining());
+        copy.put(bytes.duplicate());
+        return manager.create(copy.rewind(), shape, type);
+    }
+
+    /** The array's bytes in the layout safetensors stores (row-major, little-endian), copied off the device. */
+    public static ByteBuffer toLittleEndianBytes(NDArray array) {
+        if (array.getDataType() == DataType.BFLOAT16) {
+            throw new IllegalArgumentException("BFLOAT16 DJL arrays are not supported (they abort the JVM)");
+        }
+        return array.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+}

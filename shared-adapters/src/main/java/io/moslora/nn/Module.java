@@ -197,7 +197,7 @@ public abstract class Module {
 
     /** Moves floating-point parameters to a device and dtype; integer buffers keep their type. */
     public final void to(NDManager manager, Device device, DataType dtype) {
-        io.moslora.engine.DTypes.requireDjlSafe(dtype, "Module.to");
+        io.moslora.engine.Bf16Guard.requireDjlSafe(dtype, "Module.to");
         for (Parameter p : distinctParameters()) {
             if (!p.isMaterialized()) {
                 continue;

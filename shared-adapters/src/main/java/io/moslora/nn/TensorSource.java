@@ -19,6 +19,31 @@ public interface TensorSource {
     /** Where the tensors come from, for error messages. */
     String describe();
 
+    /** A safetensors file or shard set; bf16 is widened on read by the reader itself. */
+    static TensorSource of(io.moslora.io.TensorReader reader) {
+        return new TensorSource() {
+            @Override
+            public List<String> names() {
+                return reader.names();
+            }
+
+            @Override
+            public Shape shape(String name) {
+                return new Shape(reader.info(name).shape());
+            }
+
+            @Override
+            public NDArray read(String name, NDManager manager, DataType dtype) {
+                return reader.toNDArray(manager, name, dtype);
+            }
+
+            @Override
+            public String describe() {
+                return reader.path().toString();
+            }
+        };
+    }
+
     static TensorSource of(java.util.Map<String, NDArray> tensors, String description) {
         return new TensorSource() {
             @Override

@@ -2,8 +2,7 @@ package io.moslora.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
+import io.moslora.engine.StepScope;
 import io.moslora.nn.Parameter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -66,10 +65,7 @@ public final class AdamW {
     /** Zeroes every gradient: DJL accumulates gradients across collectors, so each step must start at zero. */
     public void zeroGradients() {
         for (Parameter p : params.values()) {
-            NDArray w = p.array();
-            if (w.hasGradient()) {
-                JniUtils.zeroGrad((PtNDArray) w);
-            }
+            StepScope.zeroGradient(p.array());
         }
     }
 

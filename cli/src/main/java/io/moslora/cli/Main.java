@@ -9,7 +9,10 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "MoSLoRA Suite: Mixture-of-Subspaces LoRA fine-tuning and evaluation for multimodal and diffusion models.",
-        subcommands = {io.moslora.io.InspectCommand.class})
+        subcommands = {
+            io.moslora.io.InspectCommand.class,
+            io.moslora.adapters.cli.ParamsCommand.class,
+            io.moslora.adapters.cli.AdapterCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -1,0 +1,58 @@
+package io.moslora.llava.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.moslora.adapters.cli.ParamsCommand;
+import io.moslora.cli.Cli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Parameter counts of real architectures built shape-only from their published config.json files. */
+class ParamsCommandTest {
+    static final Path CONFIGS = Path.of("../shared-adapters/src/test/resources/configs");
+
+    static JsonNode params(String... args) throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Cli.run(new ParamsCommand(), new PrintWriter(out), new PrintWriter(err), args);
+        assertThat(code).as(err.toString()).isZero();
+        return new ObjectMapper().readTree(out.toString());
+    }
+
+    @Test
+    void llama3EightBillionMatchesPyTorchsCount() throws Exception {
+        // sum(p.numel() for p in LlamaForCausalLM(config).parameters()) for Meta-Llama-3-8B-Instruct
+        JsonNode j = params("--config", CONFIGS.resolve("Meta-Llama-3-8B-Instruct/config.json").toString(), "--json");
+        assertThat(j.get("base_params").asLong()).isEqualTo(8_030_261_248L);
+    }
+
+    @Test
+    void internLm2SevenBillionMatchesPyTorchsCount() throws Exception {
+        // 32 layers × (wqkv 48·128·4096 + wo 4096² + 3·4096·14336 + 2·4096) + 2·92544·4096 + 4096
+        JsonNode j = params("--config", CONFIGS.resolve("internlm2-chat-7b/config.json").toString(), "--json");
+        assertThat(j.get("base_params").asLong()).isEqualTo(7_737_708_544L);
+    }
+
+    @Test
+    void loraOnQueryAndValueOfLlama3MatchesPeftsTrainableCount() throws Exception {
+        // PEFT: r·(in+out) per target; q: 8·(4096+4096), v: 8·(4096+1024), 32 layers
+        JsonNode j = params("--config", CONFIGS.resolve("Meta-Llama-3-8B-Instruct/config.json").toString(),
+                "--adapter", "lora", "--rank", "8", "--targets", "q_proj,v_proj", "--json");
+        assertThat(j.get("adapter_params").asLong()).isEqualTo(32L * (8 * 8192 + 8 * 5120));
+        assertThat(j.get("trainable_params").asLong()).isEqualTo(j.get("adapter_params").asLong());
+        JsonNode mos = params("--config", CONFIGS.resolve("Meta-Llama-3-8B-Instruct/config.json").toString(),
+                "--adapter", "moslora", "--rank", "8", "--targets", "q_proj,v_proj", "--json");
+        assertThat(mos.get("adapter_params").asLong()).isEqualTo(j.get("adapter_params").asLong() + 64L * 64);
+    }
+
+    @Test
+    void unknownAdapterKindIsAUsageError() {
+        int code = Cli.run(new ParamsCommand(), new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+                "--config", CONFIGS.resolve("internlm2-chat-7b/config.json").toString(), "--adapter", "dora");
+        assertThat(code).isEqualTo(Cli.USAGE);
+    }
+}

@@ -1,5 +1,6 @@
 package io.moslora.cli;
 
+import io.moslora.config.ConfigCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "MoSLoRA Suite: Mixture-of-Subspaces LoRA fine-tuning and evaluation for multimodal and diffusion models.",
-        subcommands = {})
+        subcommands = {ConfigCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -235,4 +235,12 @@ class DiffusersConfigTest {
         assertThat(one.onlyCrossAttention()).containsExactly(true, true, true, true);
         assertThat(one.midBlockOnlyCrossAttention()).isTrue();
     }
+
+    @Test
+    void headWidthIsRoundedDownAsDiffusersDoes() {
+        UNet2DConditionConfig c = (UNet2DConditionConfig) Fixtures.parse(
+                "{\"_class_name\": \"UNet2DConditionModel\", \"attention_head_dim\": [7, 8, 8, 8]}");
+        assertThat(c.headDim(0)).isEqualTo(45); // 320 / 7
+        assertThat(c.headDim(1)).isEqualTo(80);
+    }
 }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "MoSLoRA Suite: Mixture-of-Subspaces LoRA fine-tuning and evaluation for multimodal and diffusion models.",
         subcommands = {
             io.moslora.io.InspectCommand.class,
+            io.moslora.config.ConfigCommand.class,
             io.moslora.adapters.cli.ParamsCommand.class,
             io.moslora.adapters.cli.AdapterCommand.class})
 public final class Main implements Runnable {

@@ -177,12 +177,6 @@ public record UNet2DConditionConfig(
                 f.optionalString("cross_attention_norm", null),
                 f.integer("addition_embed_type_num_heads", 64),
                 f.extra());
-        for (int i = 0; i < blocks; i++) {
-            int heads = c.attentionHeadDim.get(i);
-            if (heads <= 0 || channels.get(i) % heads != 0) {
-                throw f.error("attention_head_dim", heads + " heads do not divide block_out_channels entry " + channels.get(i));
-            }
-        }
         return c;
     }
 
@@ -206,7 +200,10 @@ public record UNet2DConditionConfig(
         return attentionHeadDim;
     }
 
-    /** Width of one attention head in down block {@code i}: channels / heads (64 in every SDXL block). */
+    /**
+     * Width of one attention head in down block {@code i}: channels / heads, rounded down as diffusers does
+     * (64 in every SDXL block).
+     */
     public int headDim(int i) {
         return blockOutChannels.get(i) / attentionHeadDim.get(i);
     }

@@ -25,6 +25,11 @@ public final class LossCurve {
             double[] y = points.stream().mapToDouble(p -> p[1]).toArray();
             chart.addSeries(name, x, y).setMarker(SeriesMarkers.NONE);
         });
-        AtomicFiles.write(png, tmp -> BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
+        // xchart appends ".png" to any path it is given, so encode to bytes and write those atomically
+        try {
+            AtomicFiles.writeBytes(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot draw " + png + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -85,7 +85,7 @@ public final class DdimScheduler implements SamplingScheduler {
                 }
                 case V_PREDICTION -> {
                     x0 = sample.mul(sa).sub(modelOutput.mul(sb));
-                    eps = modelOutput.mul(sa).add(sample.mul(sb));
+                    eps = sample.mul(sb).add(modelOutput.mul(sa));
                 }
                 default -> throw new IllegalStateException();
             }

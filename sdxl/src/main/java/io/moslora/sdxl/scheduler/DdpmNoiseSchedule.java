@@ -72,6 +72,15 @@ public final class DdpmNoiseSchedule {
         return a / (1 - a);
     }
 
+    /** Training timesteps drawn uniformly from 0..N−1, one per batch element (torch.randint(0, N)). */
+    public int[] randomTimesteps(java.util.Random rng, int batch) {
+        int[] t = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            t[i] = rng.nextInt(betas.length);
+        }
+        return t;
+    }
+
     /** x_t = √ᾱ_t·x₀ + √(1−ᾱ_t)·ε, one timestep per batch element (first axis). */
     public NDArray addNoise(NDArray x0, NDArray noise, int[] timesteps) {
         return x0.mul(perSample(x0, timesteps, t -> Math.sqrt(alphaCumprod(t))))

@@ -90,7 +90,7 @@ public final class EulerDiscreteScheduler implements SamplingScheduler {
                 // x̂₀ = −σ/√(σ²+1)·v + x/(σ²+1)
                 case V_PREDICTION -> {
                     double s2 = sigma * sigma + 1;
-                    NDArray x0 = modelOutput.mul(-sigma / Math.sqrt(s2)).add(sample.div(s2));
+                    NDArray x0 = sample.div(s2).add(modelOutput.mul(-sigma / Math.sqrt(s2)));
                     yield sample.add(sample.sub(x0).mul(dt / sigma));
                 }
             };

@@ -1,0 +1,100 @@
+package io.moslora.sdxl.scheduler;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Deterministic DDIM (Song et al. 2021, η = 0), as diffusers' {@code DDIMScheduler}: from x_t, predict x̂₀ and ε̂,
+ * then x_prev = √ᾱ_prev·x̂₀ + √(1−ᾱ_prev)·ε̂, where prev = t − N/steps (integer division). Past timestep 0 the
+ * target is ᾱ = 1 with {@code set_alpha_to_one}, else ᾱ₀ (SDXL).
+ */
+public final class DdimScheduler implements SamplingScheduler {
+    private final SchedulerConfig config;
+    private final DdpmNoiseSchedule schedule;
+
+    public DdimScheduler(SchedulerConfig config) {
+        this.config = config;
+        this.schedule = new DdpmNoiseSchedule(config);
+    }
+
+    @Override
+    public String name() {
+        return "ddim";
+    }
+
+    @Override
+    public Run start(int numInferenceSteps) {
+        EulerDiscreteScheduler.requireSteps(numInferenceSteps, config.numTrainTimesteps());
+        double[] timesteps = config.timestepSpacing().timesteps(config.numTrainTimesteps(), numInferenceSteps,
+                config.stepsOffset());
+        for (int i = 0; i < timesteps.length; i++) {
+            timesteps[i] = Math.rint(timesteps[i]); // DDIM works on integer timesteps
+            if (timesteps[i] >= config.numTrainTimesteps()) {
+                throw new IllegalArgumentException("timestep " + (int) timesteps[i] + " is past the training range; "
+                        + "lower steps_offset or the number of steps");
+            }
+        }
+        return new Run(timesteps, config.numTrainTimesteps() / numInferenceSteps);
+    }
+
+    /** One DDIM sampling loop. */
+    public final class Run implements SamplingRun {
+        private final double[] timesteps;
+        private final int stride;
+
+        Run(double[] timesteps, int stride) {
+            this.timesteps = timesteps;
+            this.stride = stride;
+        }
+
+        @Override
+        public double[] timesteps() {
+            return timesteps.clone();
+        }
+
+        @Override
+        public double initNoiseSigma() {
+            return 1.0;
+        }
+
+        @Override
+        public NDArray scaleModelInput(NDArray sample, int i) {
+            return sample;
+        }
+
+        /** ᾱ of the timestep step {@code i} lands on. */
+        public double alphaCumprodPrev(int i) {
+            int prev = (int) timesteps[i] - stride;
+            if (prev >= 0) {
+                return schedule.alphaCumprod(prev);
+            }
+            return config.setAlphaToOne() ? 1.0 : schedule.alphaCumprod(0);
+        }
+
+        @Override
+        public NDArray step(NDArray modelOutput, int i, NDArray sample) {
+            double a = schedule.alphaCumprod((int) timesteps[i]);
+            double aPrev = alphaCumprodPrev(i);
+            double sa = Math.sqrt(a);
+            double sb = Math.sqrt(1 - a);
+            NDArray x0;
+            NDArray eps;
+            switch (config.predictionType()) {
+                case EPSILON -> {
+                    x0 = sample.sub(modelOutput.mul(sb)).div(sa);
+                    eps = modelOutput;
+                }
+                case V_PREDICTION -> {
+                    x0 = sample.mul(sa).sub(modelOutput.mul(sb));
+                    eps = sample.mul(sb).add(modelOutput.mul(sa));
+                }
+                default -> throw new IllegalStateException();
+            }
+            if (config.clipSample()) {
+                double r = config.clipSampleRange();
+                // diffusers' default (use_clipped_model_output false): ε̂ stays the model's
+                x0 = x0.clip(-r, r);
+            }
+            return x0.mul(Math.sqrt(aPrev)).add(eps.mul(Math.sqrt(1 - aPrev)));
+        }
+    }
+}

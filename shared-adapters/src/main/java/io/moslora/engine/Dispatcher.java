@@ -29,7 +29,9 @@ import java.util.List;
  */
 public final class Dispatcher {
     /** torch ScalarType codes used by the facade. */
-    public static final int SCALAR_INT16 = 2;
+    public static final int SCALAR_SHORT = 2;
+    public static final int SCALAR_INT = 3;
+    public static final int SCALAR_HALF = 5;
     public static final int SCALAR_FLOAT = 6;
     public static final int SCALAR_BFLOAT16 = 15;
 

@@ -67,7 +67,10 @@ public final class Ops {
         }
     }
 
-    /** LLaMA RMSNorm: {@code w * (x * rsqrt(mean(x^2, -1) + eps))}, normalised in float32, back in x's dtype. */
+    /**
+     * LLaMA RMSNorm: {@code w * (x * rsqrt(mean(x^2, -1) + eps))}, normalised in float32 and cast back to
+     * x's dtype before the weight (as Hugging Face does); the result dtype follows torch promotion.
+     */
     public static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
         boolean bf16 = Bf16Guard.isBf16(x);
         DataType type = x.getDataType();
@@ -75,7 +78,7 @@ public final class Ops {
         NDArray meanSquare = xf.square().mean(new int[] {-1}, true);
         NDArray normed = xf.mul(rsqrt(meanSquare.add(eps)));
         NDArray back = bf16 ? toBf16(normed) : type == DataType.FLOAT32 ? normed : normed.toType(type, false);
-        return weight == null ? back : back.mul(weight);
+        return weight == null ? back : Bf16Guard.safe(back.mul(weight));
     }
 
     /** 1/sqrt(x), fused ({@code aten::rsqrt}). */

@@ -22,15 +22,21 @@ public final class Bf16Guard {
 
     /**
      * Returns {@code x} itself unless it is a bf16 array DJL does not know as such (a DJL operator's
-     * result on bf16 inputs); then an alias wrapped as {@link Bf16NDArray} (the original is closed).
+     * result on bf16 inputs; dispatcher results are wrapped already); then an alias wrapped as
+     * {@link Bf16NDArray} (the original is closed).
      */
     public static NDArray safe(NDArray x) {
         if (x instanceof Bf16NDArray || !isBf16(x)) {
             return x;
         }
-        Bf16NDArray wrapped = Dispatcher.op("aten::alias", "").tensor(x).callBf16(x.getManager());
+        NDArray wrapped = Dispatcher.op("aten::alias", "").tensor(x).call(x.getManager());
         x.close();
         return wrapped;
+    }
+
+    /** Like {@code x.getDataType()}, but names bf16 (DJL says "unknown" for a plain array holding bf16). */
+    public static DataType dataType(NDArray x) {
+        return isBf16(x) ? DataType.BFLOAT16 : x.getDataType();
     }
 
     /** Throws unless {@code type} is safe to hand to a DJL factory or cast; {@code what} names the caller. */
@@ -79,7 +85,7 @@ public final class Bf16Guard {
                         .scalarType(bf16 ? Dispatcher.SCALAR_BFLOAT16 : Dispatcher.SCALAR_SHORT).call(manager)) {
             if (bf16) {
                 // a copy, so that the result owns its storage instead of sharing the fp16 temporary's
-                return Dispatcher.op("aten::clone", "").tensor(view).none().callBf16(manager);
+                return Dispatcher.op("aten::clone", "").tensor(view).none().call(manager);
             }
             return Dispatcher.op("aten::to", "dtype").tensor(view).scalarType(Dispatcher.SCALAR_INT)
                     .bool(false).bool(true).none().call(manager);

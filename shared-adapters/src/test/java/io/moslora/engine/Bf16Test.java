@@ -154,6 +154,24 @@ class Bf16Test {
     }
 
     @Test
+    void fusedOpsOnBf16InputsReturnSafeBf16Arrays() {
+        NDArray x = Ops.toBf16(Autograd.random(m, 8, 2.0, 1, 4, 3, 3));
+        NDArray gn = Ops.groupNorm(x, 2, null, null, 1e-5);
+        assertThat(gn).isInstanceOf(Bf16NDArray.class);
+        assertThat(gn.getDataType()).isEqualTo(DataType.BFLOAT16);
+        NDArray ln = Ops.layerNorm(x, null, null, 1e-5);
+        assertThat(ln).isInstanceOf(Bf16NDArray.class);
+        float[] expected = Ops.layerNorm(Ops.fromBf16(x), null, null, 1e-5).toFloatArray();
+        Close.assertClose(Ops.fromBf16(ln).toFloatArray(), expected, 1e-2);
+        NDArray q = Ops.toBf16(Autograd.random(m, 9, 1.0, 1, 2, 4, 8));
+        assertThat(Ops.sdpa(q, q, q, null, true, null)).isInstanceOf(Bf16NDArray.class);
+        // a plain DJL operator on bf16 gives an array DJL cannot name; safe() wraps it
+        NDArray sum = Bf16Guard.safe(x.add(x));
+        assertThat(sum.getDataType()).isEqualTo(DataType.BFLOAT16);
+        assertThat(Bf16Guard.dataType(x.add(x))).isEqualTo(DataType.BFLOAT16);
+    }
+
+    @Test
     void rmsNormKeepsBf16AndComputesInFloat32() {
         NDArray x = Autograd.random(m, 5, 3.0, 2, 16);
         NDArray w = Autograd.random(m, 6, 1.0, 16);

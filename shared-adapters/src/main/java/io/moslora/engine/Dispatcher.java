@@ -29,7 +29,9 @@ import java.util.List;
  */
 public final class Dispatcher {
     /** torch ScalarType codes used by the facade. */
-    public static final int SCALAR_INT16 = 2;
+    public static final int SCALAR_SHORT = 2;
+    public static final int SCALAR_INT = 3;
+    public static final int SCALAR_HALF = 5;
     public static final int SCALAR_FLOAT = 6;
     public static final int SCALAR_BFLOAT16 = 15;
 
@@ -93,20 +95,20 @@ public final class Dispatcher {
 
     /**
      * Runs the operator; wraps its first {@code outputs} returns (all tensors) as arrays of
-     * {@code manager}. The schema's argument count must equal the slots given.
+     * {@code manager}, bf16 ones as {@link Bf16NDArray}. The schema's argument count must equal the
+     * slots given.
      */
     public PtNDArray[] call(NDManager manager, int outputs) {
         Memory stack = run(outputs);
+        Natives n = natives();
         PtNDManager target = (PtNDManager) manager;
         PtNDArray[] result = new PtNDArray[outputs];
         for (int i = 0; i < outputs; i++) {
-            result[i] = new PtNDArray(target, stack.getLong(8L * i));
+            long handle = stack.getLong(8L * i);
+            result[i] = n.dtype(handle) == SCALAR_BFLOAT16
+                    ? new Bf16NDArray(target, handle) : new PtNDArray(target, handle);
         }
         return result;
-    }
-
-    private long invoke(int outputs) {
-        return run(outputs).getLong(0);
     }
 
     private Memory run(int outputs) {
@@ -125,12 +127,6 @@ public final class Dispatcher {
         return stack;
     }
 
-    /** For an operator whose single output is bf16: wraps it in the DJL-safe {@link Bf16NDArray}. */
-    public Bf16NDArray callBf16(NDManager manager) {
-        long handle = invoke(1);
-        return new Bf16NDArray((PtNDManager) manager, handle);
-    }
-
     /** Convenience for single-output operators. */
     public PtNDArray call(NDManager manager) {
         return call(manager, 1)[0];
@@ -138,7 +134,7 @@ public final class Dispatcher {
 
     /** The torch ScalarType code of an array, read from libtorch (DJL reports bf16 as "unknown"). */
     public static int scalarTypeOf(NDArray array) {
-        return natives().dtype(pt(array));
+        return natives().dtype(pt(array).getHandle());
     }
 
     private static PtNDArray pt(NDArray array) {
@@ -210,9 +206,9 @@ public final class Dispatcher {
             return out.getLong(0);
         }
 
-        int dtype(PtNDArray array) {
+        int dtype(long handle) {
             Memory out = new Memory(4);
-            int rc = (Integer) getDtype.invoke(Integer.class, new Object[] {new Pointer(array.getHandle()), out});
+            int rc = (Integer) getDtype.invoke(Integer.class, new Object[] {new Pointer(handle), out});
             if (rc != 0) {
                 throw new EngineException("aoti_torch_get_dtype failed");
             }

@@ -60,14 +60,19 @@ public final class Ops {
 
     /** Layer norm over the trailing dimensions {@code normalizedShape}; weight/bias of that shape or null. */
     public static NDArray layerNorm(NDArray x, Shape normalizedShape, NDArray weight, NDArray bias, double eps) {
+        DataType type = Bf16Guard.dataType(x);
         try (NDManager scratch = x.getManager().newSubManager()) {
-            NDArray w = weight != null ? weight : scratch.ones(normalizedShape, x.getDataType());
-            NDArray b = bias != null ? bias : scratch.zeros(normalizedShape, x.getDataType());
-            return JniUtils.layerNorm((PtNDArray) x, normalizedShape, (PtNDArray) w, (PtNDArray) b, eps);
+            NDArray w = weight != null ? weight : Bf16Guard.toType(scratch.ones(normalizedShape), type);
+            NDArray b = bias != null ? bias : Bf16Guard.toType(scratch.zeros(normalizedShape), type);
+            return Bf16Guard.safe(
+                    JniUtils.layerNorm((PtNDArray) x, normalizedShape, (PtNDArray) w, (PtNDArray) b, eps));
         }
     }
 
-    /** LLaMA RMSNorm: {@code w * (x * rsqrt(mean(x^2, -1) + eps))}, normalised in float32, back in x's dtype. */
+    /**
+     * LLaMA RMSNorm: {@code w * (x * rsqrt(mean(x^2, -1) + eps))}, normalised in float32 and cast back to
+     * x's dtype before the weight (as Hugging Face does); the result dtype follows torch promotion.
+     */
     public static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
         boolean bf16 = Bf16Guard.isBf16(x);
         DataType type = x.getDataType();
@@ -75,7 +80,7 @@ public final class Ops {
         NDArray meanSquare = xf.square().mean(new int[] {-1}, true);
         NDArray normed = xf.mul(rsqrt(meanSquare.add(eps)));
         NDArray back = bf16 ? toBf16(normed) : type == DataType.FLOAT32 ? normed : normed.toType(type, false);
-        return weight == null ? back : back.mul(weight);
+        return weight == null ? back : Bf16Guard.safe(back.mul(weight));
     }
 
     /** 1/sqrt(x), fused ({@code aten::rsqrt}). */
@@ -137,7 +142,7 @@ public final class Ops {
             return x;
         }
         return Dispatcher.op("aten::to", "dtype").tensor(x).scalarType(Dispatcher.SCALAR_BFLOAT16)
-                .bool(false).bool(false).none().callBf16(x.getManager());
+                .bool(false).bool(false).none().call(x.getManager());
     }
 
     /** Widens bf16 (or any float type) to float32 through libtorch. */
@@ -154,7 +159,7 @@ public final class Ops {
         NDArray a16 = toBf16(a);
         NDArray b16 = toBf16(b);
         try {
-            return Dispatcher.op("aten::matmul", "").tensor(a16).tensor(b16).callBf16(a.getManager());
+            return Dispatcher.op("aten::matmul", "").tensor(a16).tensor(b16).call(a.getManager());
         } finally {
             if (a16 != a) {
                 a16.close();

@@ -19,8 +19,8 @@ public final class Seeds {
     public static synchronized void seed(long value) {
         seed = value;
         Engine engine = Engine.getEngine("PyTorch");
-        engine.setRandomSeed((int) (value ^ (value >>> 32))); // DJL's own Random and torch's generator
-        JniUtils.setSeed(value); // torch's generator again, with all 64 bits
+        engine.setRandomSeed((int) torchSeed(value)); // DJL's own Random (and torch, overridden below)
+        JniUtils.setSeed(torchSeed(value));
         RandomUtils.RANDOM.setSeed(value);
     }
 
@@ -32,6 +32,19 @@ public final class Seeds {
     /** A fresh, independent {@link Random} for one purpose (e.g. "data.shuffle"), fixed by seed and name. */
     public static Random random(String purpose) {
         return new Random(mix(seed ^ mix(purpose.hashCode() * 0x9E3779B97F4A7C15L)));
+    }
+
+    /**
+     * torch's CPU generator keeps only the low 32 bits of its seed. Seeds in [0, 2^32) go through unchanged
+     * (so {@code seed(42)} draws what {@code torch.manual_seed(42)} draws); larger ones are mixed down to
+     * 32 bits so that their high bits still matter.
+     */
+    static long torchSeed(long value) {
+        if ((value >>> 32) == 0) {
+            return value;
+        }
+        long mixed = mix(value);
+        return (mixed ^ (mixed >>> 32)) & 0xFFFFFFFFL;
     }
 
     /** SplitMix64 finaliser: spreads nearby inputs over all 64 bits. */

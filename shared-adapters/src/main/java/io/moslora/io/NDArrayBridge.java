@@ -29,7 +29,8 @@ public final class NDArrayBridge {
             case F16 -> DataType.FLOAT16;
             case I64 -> DataType.INT64;
             case I32 -> DataType.INT32;
-            case I16 -> DataType.INT16;
+            // DJL aborts the JVM when asked to create an INT16 array (seen here), so I16 widens to INT32.
+            case I16 -> DataType.INT32;
             case I8 -> DataType.INT8;
             case U8 -> DataType.UINT8;
             case BOOL -> DataType.BOOLEAN;
@@ -65,7 +66,7 @@ public final class NDArrayBridge {
         TensorInfo info = reader.info(name);
         DType source = info.dtype();
         Shape shape = new Shape(info.shape());
-        if (source != DType.BF16 && naturalType(source) == target) {
+        if (source != DType.BF16 && source != DType.I16 && naturalType(source) == target) {
             return fromLittleEndianBytes(manager, reader.rawBytes(name), shape, target);
         }
         switch (target) {

@@ -1,0 +1,153 @@
+package io.moslora.llava.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.moslora.adapters.AdapterConfig;
+import io.moslora.adapters.AdapterInjector;
+import io.moslora.adapters.AdapterKind;
+import io.moslora.adapters.LoraLinear;
+import io.moslora.config.LlamaConfig;
+import io.moslora.engine.Seeds;
+import io.moslora.engine.StepScope;
+import io.moslora.llava.model.CausalLM;
+import io.moslora.train.AdamW;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Side-by-side timings of one LLaMA-like block: a training step (forward, backward, AdamW) with no adapter (full
+ * fine-tuning), LoRA and MoSLoRA, and inference of the plain base against the adapter merged into it. Variants
+ * run interleaved, round by round, so machine noise hits them alike; medians are reported.
+ */
+public final class AdapterBenchmark {
+    public record Settings(int hidden, int heads, int seq, int batch, int rank, int rounds, int warmup) {}
+
+    private final Settings s;
+    private final LlamaConfig config;
+
+    public AdapterBenchmark(Settings s) {
+        this.s = s;
+        try {
+            String json = String.format("{\"model_type\":\"llama\",\"vocab_size\":32,\"hidden_size\":%d,"
+                    + "\"intermediate_size\":%d,\"num_hidden_layers\":1,\"num_attention_heads\":%d,"
+                    + "\"max_position_embeddings\":%d}", s.hidden(), s.hidden() * 8 / 3 / 64 * 64, s.heads(), s.seq());
+            this.config = LlamaConfig.fromJson(new ObjectMapper().readTree(json), Path.of("bench/config.json"));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    /** Median milliseconds per variant name. */
+    public Map<String, Double> run(NDManager m) {
+        Map<String, Runnable> cases = new LinkedHashMap<>();
+        CausalLM full = model(m, null);
+        CausalLM lora = model(m, AdapterKind.LORA);
+        CausalLM mos = model(m, AdapterKind.MOSLORA);
+        CausalLM base = model(m, null);
+        CausalLM merged = model(m, AdapterKind.MOSLORA);
+        merged.namedModules().values().stream().filter(x -> x instanceof LoraLinear).forEach(x -> ((LoraLinear) x).merge());
+        NDArray ids = m.randomInteger(0, 32, new Shape(s.batch(), s.seq()), DataType.INT64);
+        cases.put("train step, no adapter (full fine-tune)", trainStep(full, ids, m));
+        cases.put("train step, LoRA", trainStep(lora, ids, m));
+        cases.put("train step, MoSLoRA", trainStep(mos, ids, m));
+        cases.put("inference, base", inference(base, ids, m));
+        cases.put("inference, MoSLoRA merged", inference(merged, ids, m));
+        Map<String, double[]> times = new LinkedHashMap<>();
+        cases.keySet().forEach(k -> times.put(k, new double[s.rounds()]));
+        for (int r = -s.warmup(); r < s.rounds(); r++) {
+            for (Map.Entry<String, Runnable> c : cases.entrySet()) {
+                long t0 = System.nanoTime();
+                c.getValue().run();
+                if (r >= 0) {
+                    times.get(c.getKey())[r] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+        }
+        Map<String, Double> medians = new LinkedHashMap<>();
+        times.forEach((k, t) -> medians.put(k, median(t)));
+        return medians;
+    }
+
+    private CausalLM model(NDManager m, AdapterKind kind) {
+        Seeds.seed(1);
+        CausalLM lm = new CausalLM(config);
+        lm.materialize(m, DataType.FLOAT32);
+        if (kind != null) {
+            AdapterInjector.inject(lm, AdapterConfig.of(kind, s.rank(), 2.0 * s.rank(),
+                    List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")), m);
+        }
+        return lm;
+    }
+
+    private static Runnable trainStep(CausalLM lm, NDArray ids, NDManager root) {
+        var params = lm.trainableParameters();
+        AdamW opt = new AdamW(params, root, 0.9, 0.999, 1e-8, 0.0);
+        return () -> {
+            try (StepScope scope = new StepScope(root)) {
+                opt.zeroGradients();
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray h = lm.hiddenStates(lm.embed(ids), null, null);
+                    gc.backward(h.square().mean());
+                }
+                opt.step(1e-4, scope.manager());
+            }
+        };
+    }
+
+    private static Runnable inference(CausalLM lm, NDArray ids, NDManager root) {
+        return () -> {
+            try (StepScope scope = new StepScope(root)) {
+                lm.hiddenStates(lm.embed(ids), null, null).getFloat(0, 0, 0);
+            }
+        };
+    }
+
+    static double median(double[] xs) {
+        double[] c = xs.clone();
+        Arrays.sort(c);
+        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+    }
+
+    /** Runs the PyTorch eager peer script with Debian's python3, if it is installed; null otherwise. */
+    public Double pytorchLoraStepMs(Path script) {
+        Supplier<String> py = () -> java.nio.file.Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : null;
+        if (py.get() == null || !java.nio.file.Files.isRegularFile(script)) {
+            return null;
+        }
+        try {
+            Process p = new ProcessBuilder(py.get(), script.toString(), "--hidden", "" + s.hidden(), "--heads", "" + s.heads(),
+                    "--inter", "" + config.intermediateSize(), "--seq", "" + s.seq(), "--batch", "" + s.batch(),
+                    "--rank", "" + s.rank(), "--rounds", "" + s.rounds(), "--warmup", "" + s.warmup())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                System.err.println("pytorch peer failed: " + out.lines().reduce((a, b) -> b).orElse(""));
+                return null;
+            }
+            for (String line : out.split("\n")) {
+                if (line.startsWith("lora_step_ms ")) {
+                    return Double.parseDouble(line.substring("lora_step_ms ".length()).trim());
+                }
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

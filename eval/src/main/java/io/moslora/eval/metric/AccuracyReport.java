@@ -63,7 +63,7 @@ public final class AccuracyReport {
             s++;
         }
 
-        double overall = 100 * mean(hits, rows, i -> true);
+        double overall = mean(hits, rows, i -> true) * 100;
         DatasetKind kind = data.kind();
         Map<String, Object> json = ScoreResult.jsonHead(data.name(), kind, overall);
         json.put("questions", rows.size());
@@ -71,7 +71,7 @@ public final class AccuracyReport {
             Map<String, Double> bySplit = new LinkedHashMap<>();
             int k = 0;
             for (String split : splits) {
-                bySplit.put(split, 100 * columns.get("Overall").get(k++));
+                bySplit.put(split, columns.get("Overall").get(k++) * 100);
             }
             json.put("splits", bySplit);
         }
@@ -82,7 +82,7 @@ public final class AccuracyReport {
             }
             Map<String, Double> byValue = new LinkedHashMap<>();
             for (String ability : valuesOf(data, rows, group)) {
-                byValue.put(ability, 100 * mean(hits, rows, r -> ability.equals(data.get(r, group))));
+                byValue.put(ability, mean(hits, rows, r -> ability.equals(data.get(r, group))) * 100);
             }
             json.put(group, byValue);
             if (group.equals("category")) {

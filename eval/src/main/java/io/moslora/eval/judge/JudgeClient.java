@@ -118,7 +118,7 @@ public final class JudgeClient implements Judge {
                     JsonNode content = JSON.readTree(resp.body()).path("choices").path(0).path("message")
                             .path("content");
                     if (content.isTextual()) {
-                        answer = content.asText().strip();
+                        answer = io.moslora.eval.text.PyText.strip(content.asText());
                     }
                 } catch (IOException e) {
                     // not JSON: keep the failure message, as the reference does

@@ -77,6 +77,11 @@ public final class Predictions {
         }
     }
 
+    /** True when the file has a row for {@code index}. */
+    public boolean has(String index) {
+        return byIndex.containsKey(VlmDataset.normalizeIndex(index));
+    }
+
     /** The prediction text for a dataset index ("nan" for an empty cell, as pandas gives it). */
     public String of(String index) {
         String p = byIndex.get(VlmDataset.normalizeIndex(index));

@@ -96,6 +96,29 @@ public final class VlmDataset {
         return target;
     }
 
+    /**
+     * The first {@code n} questions (for a quick {@code --limit} run). Image references to rows beyond the cut are
+     * replaced by the image data itself, so the subset stands on its own.
+     */
+    public VlmDataset head(int n) {
+        if (n >= size()) {
+            return this;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        int imageColumn = table.columns().indexOf("image");
+        for (int r = 0; r < n; r++) {
+            List<String> cells = new ArrayList<>();
+            for (String c : table.columns()) {
+                cells.add(table.get(r, c));
+            }
+            if (imageColumn >= 0 && imageRow[r] >= n) {
+                cells.set(imageColumn, table.get(imageRow[r], "image"));
+            }
+            rows.add(cells);
+        }
+        return new VlmDataset(name, new Table(table.file(), table.columns(), rows), kind);
+    }
+
     public String name() {
         return name;
     }

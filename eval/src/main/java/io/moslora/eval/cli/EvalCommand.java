@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
         name = "eval",
         mixinStandardHelpOptions = true,
         description = "Evaluate models and score prediction files the way VLMEvalKit and LLM-Adapters do.",
-        subcommands = {RunCommand.class, ScoreCommand.class, CommonsenseScoreCommand.class})
+        subcommands = {RunCommand.class, ScoreCommand.class, CommonsenseCommand.class, CommonsenseScoreCommand.class})
 public final class EvalCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -50,6 +50,26 @@ public final class CommonsenseData {
         return outputs;
     }
 
+    /** The outputs of a result file that may stop early (an interrupted run), checked row by row. */
+    public static List<String> readPartialOutputs(Path file, List<Item> dataset, Path datasetFile) {
+        JsonNode root = readArray(file);
+        if (root.size() > dataset.size()) {
+            throw new UserError(file + ": has " + root.size() + " rows, more than the " + dataset.size() + " of "
+                    + datasetFile + "; it belongs to another dataset");
+        }
+        List<String> outputs = new ArrayList<>();
+        for (int i = 0; i < root.size(); i++) {
+            JsonNode row = root.get(i);
+            JsonNode instruction = row.get("instruction");
+            if (instruction != null && !instruction.asText().equals(dataset.get(i).instruction())) {
+                throw new UserError(file + ": row " + (i + 1) + " field 'instruction' differs from row " + (i + 1)
+                        + " of " + datasetFile + "; the files are not in the same order");
+            }
+            outputs.add(text(file, row, i, "output_pred"));
+        }
+        return outputs;
+    }
+
     private static JsonNode readArray(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new UserError(file + ": file not found");

@@ -29,6 +29,13 @@ public final class JudgeOptions {
             }
             return null;
         }
-        return JudgeClient.fromOptions(url, model, keyEnv, maxTokens);
+        JudgeClient judge = JudgeClient.fromOptions(url, model, keyEnv, maxTokens);
+        // VLMEvalKit checks the endpoint first; we stop rather than silently score another way.
+        if (!judge.working()) {
+            throw new io.moslora.cli.UserError("--judge-url: " + url + " gave no answer to a test prompt after "
+                    + JudgeClient.ATTEMPTS * JudgeClient.ATTEMPTS + " attempts; check the address, --judge-model and $"
+                    + keyEnv);
+        }
+        return judge;
     }
 }

@@ -1,6 +1,7 @@
 package io.moslora.eval.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.moslora.eval.data.DataFolder;
 import io.moslora.eval.data.DatasetKind;
 import io.moslora.eval.data.Predictions;
 import io.moslora.eval.data.VlmDataset;
@@ -37,8 +38,12 @@ public final class ScoreCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", required = true, description = "The dataset TSV (its file name is the dataset name)")
-    Path data;
+    @Option(names = "--data", required = true, description = "The dataset TSV (its file name is the dataset name), "
+            + "or a dataset name looked up as NAME.tsv in the data folder")
+    String data;
+
+    @Option(names = "--data-dir", description = "Data folder for --data NAME (default: $LMUData, else ~/LMUData)")
+    Path dataDir;
 
     @Option(names = "--predictions", required = true, description = "Predictions with columns index and prediction")
     Path predictions;
@@ -58,7 +63,7 @@ public final class ScoreCommand implements Runnable {
 
     @Override
     public void run() {
-        VlmDataset dataset = VlmDataset.load(data, kind == null ? null : kind.kind);
+        VlmDataset dataset = VlmDataset.load(DataFolder.resolve(data, dataDir), kind == null ? null : kind.kind);
         ScoreResult result = Scorer.score(dataset, Predictions.read(predictions), judgeOptions.judge());
         Path written = noScoreFile ? null : Scorer.writeScoreFile(predictions, result);
         PrintWriter out = spec.commandLine().getOut();

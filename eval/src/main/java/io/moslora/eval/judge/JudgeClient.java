@@ -78,6 +78,11 @@ public final class JudgeClient implements Judge {
                 d -> Thread.sleep(d.toMillis()));
     }
 
+    /** The same endpoint with another reply limit (VLMEvalKit asks MathVista's judge for at most 128 tokens). */
+    public JudgeClient withMaxTokens(int tokens) {
+        return new JudgeClient(url, model, key, tokens, wait, timeout, sleeper);
+    }
+
     @Override
     public String name() {
         return model;

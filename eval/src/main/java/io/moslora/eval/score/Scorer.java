@@ -6,6 +6,7 @@ import io.moslora.eval.data.TableWriter;
 import io.moslora.eval.data.VlmDataset;
 import io.moslora.eval.extract.OptionMatcher;
 import io.moslora.eval.judge.Judge;
+import io.moslora.eval.judge.JudgeClient;
 import io.moslora.eval.metric.MathVistaEvaluation;
 import io.moslora.eval.metric.McqEvaluation;
 import io.moslora.eval.metric.MmVetEvaluation;
@@ -20,6 +21,8 @@ import java.nio.file.Path;
 public final class Scorer {
     /** Seed for the judge fallback's random pick (VLMEvalKit's is unseeded; ours is reproducible). */
     private static final long MATCH_SEED = 0;
+    /** VLMEvalKit builds MathVista's judge with max_tokens=128 (MM-Vet's with 2048, the default). */
+    private static final int MATHVISTA_JUDGE_TOKENS = 128;
 
     private Scorer() {}
 
@@ -31,7 +34,8 @@ public final class Scorer {
             case CIRCULAR -> McqEvaluation.circular(data, predictions, new OptionMatcher(judge, MATCH_SEED));
             case YORN -> YesNoEvaluation.evaluate(data, predictions, judge);
             case VQA -> VqaEvaluation.evaluate(data, predictions);
-            case MATHVISTA -> MathVistaEvaluation.evaluate(data, predictions, judge);
+            case MATHVISTA -> MathVistaEvaluation.evaluate(data, predictions,
+                    judge instanceof JudgeClient c ? c.withMaxTokens(MATHVISTA_JUDGE_TOKENS) : judge);
             case MMVET -> MmVetEvaluation.evaluate(data, predictions, judge);
         };
     }

@@ -109,4 +109,35 @@ class ScoreCommandTest {
                 .isEqualTo(Cli.USER_ERROR);
         assertThat(err.toString()).contains(wrongOrder + ": row 1 field 'instruction'");
     }
+
+    @Test
+    void mmVetWithAJudgeEndpointOnLoopback() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/v1/chat/completions", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            // "hello" (the endpoint check) gets a greeting; grading prompts get 0.8
+            String content = body.contains("Correctness") ? "0.8" : "Hi";
+            byte[] reply = ("{\"choices\":[{\"message\":{\"content\":\"" + content + "\"}}]}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, reply.length);
+            ex.getResponseBody().write(reply);
+            ex.close();
+        });
+        server.start();
+        try {
+            Path data = TestTables.write(dir, "MMVet.tsv", row("index", "question", "answer", "category"),
+                    row("1", "q", "a", "rec"), row("2", "q", "b", "ocr,rec"));
+            Path preds = TestTables.write(dir, "m_MMVet.tsv", row("index", "prediction"), row("1", "a"), row("2", "c"));
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+            assertThat(run("score", "--data", data.toString(), "--predictions", preds.toString(), "--judge-url", url,
+                    "--judge-model", "judge-x", "--json")).as(err.toString()).isZero();
+            JsonNode json = new ObjectMapper().readTree(out.toString());
+            assertThat(json.get("overall").asDouble()).isEqualTo(1.6 / 2 * 100);
+            assertThat(json.get("judge").asText()).isEqualTo("judge-x");
+            assertThat(dir.resolve("m_MMVet_judge-x_score.csv")).isRegularFile();
+        } finally {
+            server.stop(0);
+        }
+    }
 }

@@ -22,6 +22,9 @@ import org.apache.poi.xssf.streaming.SXSSFWorkbook;
 public final class TableWriter {
     private TableWriter() {}
 
+    /** Excel's limit on the characters in one cell. */
+    public static final int MAX_CELL_CHARS = 32767;
+
     /** Columns whose integral values are stored as numbers (pandas keeps an int index column numeric). */
     private static final List<String> NUMERIC_COLUMNS = List.of("index");
 
@@ -45,7 +48,8 @@ public final class TableWriter {
                         if (NUMERIC_COLUMNS.contains(columns.get(c)) && v.matches("-?\\d{1,15}")) {
                             cell.setCellValue(Long.parseLong(v));
                         } else {
-                            cell.setCellValue(v);
+                            // Excel refuses longer cells; a runaway generation is cut rather than losing the file
+                            cell.setCellValue(v.length() > MAX_CELL_CHARS ? v.substring(0, MAX_CELL_CHARS) : v);
                         }
                     }
                 }

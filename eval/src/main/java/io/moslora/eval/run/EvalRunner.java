@@ -51,6 +51,7 @@ public record EvalRunner(Path workDir, boolean reuse, Integer limit, PromptBuild
         }
         int todo = data.size() - answers.size();
         int sinceSave = 0;
+        int before = answers.size();
         try (ProgressBar bar = progressBar(data.name(), todo)) {
             for (int r = 0; r < data.size(); r++) {
                 String idx = data.index(r);
@@ -67,6 +68,12 @@ public record EvalRunner(Path workDir, boolean reuse, Integer limit, PromptBuild
                     sinceSave = 0;
                 }
             }
+        } catch (RuntimeException e) {
+            // a broken row (say, an image that does not decode) stops the run: keep what was answered so far
+            if (answers.size() > before) {
+                PredictionFile.write(file, data, answers);
+            }
+            throw e;
         }
         if (todo > 0 || !Files.isRegularFile(file)) {
             PredictionFile.write(file, data, answers);

@@ -116,4 +116,30 @@ class EvalRunnerTest {
         assertThat(d.head(1).images(0).get(0).getRGB(0, 0) & 0xFFFFFF).isEqualTo(0xFF0000);
         assertThat(Files.exists(dir.resolve("x.tsv"))).isTrue();
     }
+
+    @Test
+    void brokenImageStopsTheRunButKeepsFinishedAnswers() throws Exception {
+        String red = TestTables.pngBase64(4, 4, 0xFF0000);
+        String junk = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODk=";
+        VlmDataset d = VlmDataset.load(TestTables.write(dir, "AI2D_TEST.tsv",
+                row("index", "image", "question", "A", "B", "answer"),
+                row("1", red, "q", "a", "b", "A"), row("2", junk, "q", "a", "b", "A"), row("3", red, "q", "a", "b", "A")));
+        EvalRunner runner = new EvalRunner(dir.resolve("out"), false, null, PromptBuilder.Style.XTUNER, null, 100, null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner.run(new ColourModel(), d))
+                .isInstanceOf(io.moslora.cli.UserError.class).hasMessageContaining("row 2 column 'image'");
+        io.moslora.eval.data.Predictions saved = io.moslora.eval.data.Predictions.read(
+                dir.resolve("out/colour-model/colour-model_AI2D_TEST.xlsx"));
+        assertThat(saved.size()).isEqualTo(1);
+        assertThat(saved.of("1")).isEqualTo("A");
+    }
+
+    @Test
+    void overlongPredictionIsCutToTheExcelLimit() {
+        VlmDataset d = VlmDataset.load(TestTables.write(dir, "q.tsv", row("index", "question", "answer"),
+                row("1", "q", "a")));
+        Path out = dir.resolve("m_q.xlsx");
+        io.moslora.eval.data.PredictionFile.write(out, d, java.util.Map.of("1", "x".repeat(40000)));
+        assertThat(io.moslora.eval.data.Predictions.read(out).of("1"))
+                .hasSize(io.moslora.eval.data.TableWriter.MAX_CELL_CHARS);
+    }
 }

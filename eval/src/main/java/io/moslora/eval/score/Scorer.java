@@ -1,6 +1,5 @@
 package io.moslora.eval.score;
 
-import io.moslora.eval.data.PredictionFile;
 import io.moslora.eval.data.Predictions;
 import io.moslora.eval.data.TableWriter;
 import io.moslora.eval.data.VlmDataset;
@@ -58,10 +57,5 @@ public final class Scorer {
             TableWriter.writeCsv(target, result.csvColumns(), result.csvRows());
         }
         return target;
-    }
-
-    /** The prediction file name {@code eval run} uses for a model and dataset. */
-    public static String predictionFileName(String model, String dataset) {
-        return PredictionFile.fileName(model, dataset);
     }
 }

@@ -99,8 +99,8 @@ class JudgedEvaluationTest {
 
     @Test
     void yesNoAsksTheJudgeOnlyForUnknownAnswers() {
-        VlmDataset d = VlmDataset.load(TestTables.write(dir, "POPE.tsv", row("index", "question", "answer"),
-                row("1", "Is there a cat?", "Yes"), row("2", "Is there a dog?", "No")));
+        VlmDataset d = VlmDataset.load(TestTables.write(dir, "yes_no.tsv", row("index", "question", "answer"),
+                row("1", "Is there a cat?", "Yes"), row("2", "Is there a dog?", "No")), DatasetKind.YORN);
         ScriptedJudge judge = new ScriptedJudge("Unknown", "No");
         ScoreResult r = Scorer.score(d, preds("Yes", "There is none."), judge);
         assertThat(judge.temperatures).containsExactly(0.0, 0.5);

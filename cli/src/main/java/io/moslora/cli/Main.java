@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
             io.moslora.adapters.cli.ParamsCommand.class,
             io.moslora.adapters.cli.AdapterCommand.class,
             io.moslora.llava.cli.ExperimentCommand.class,
-            io.moslora.llava.cli.BenchCommand.class})
+            io.moslora.llava.cli.BenchCommand.class,
+            io.moslora.eval.cli.EvalCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

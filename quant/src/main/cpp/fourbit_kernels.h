@@ -12,39 +12,43 @@
 
 namespace moslora {
 
-// Rounding trees of bitsandbytes' CUDA kernel: strict '>' so a midpoint goes to the lower code, NaN to 0.
+// bitsandbytes' CUDA kernel picks codes with a comparison tree over ascending thresholds and strict '>', so a
+// midpoint goes to the lower code and NaN to index 0. Counting the thresholds below x gives the same index
+// without data-dependent branches (the tree's mispredictions dominated the run time).
+static const float NF4_THRESHOLDS[15] = {
+    -0.8480964004993439f, -0.6106329262256622f, -0.4599952697753906f, -0.33967943489551544f,
+    -0.23460740596055984f, -0.13791173323988914f, -0.045525018125772476f, 0.03979014977812767f,
+    0.1202552504837513f, 0.2035212516784668f, 0.2920137718319893f, 0.3893125355243683f,
+    0.5016634166240692f, 0.6427869200706482f, 0.8614784181118011f};
+// FP4 magnitudes in ascending order map to these bit patterns (sign in bit 3).
+static const float FP4_THRESHOLDS[7] = {
+    0.00260417f, 0.0859375f, 0.20833333f, 0.29166667f, 0.4166667f, 0.583333f, 0.8333333f};
+static const uint8_t FP4_BY_RANK[8] = {0, 1, 6, 7, 4, 5, 2, 3};
+
 static inline uint8_t quantize_nf4(float x) {
-    if (x > 0.03979014977812767f) {
-        if (x > 0.3893125355243683f) {
-            if (x > 0.6427869200706482f) return x > 0.8614784181118011f ? 15 : 14;
-            return x > 0.5016634166240692f ? 13 : 12;
-        }
-        if (x > 0.2035212516784668f) return x > 0.2920137718319893f ? 11 : 10;
-        return x > 0.1202552504837513f ? 9 : 8;
-    }
-    if (x > -0.33967943489551544f) {
-        if (x > -0.13791173323988914f) return x > -0.045525018125772476f ? 7 : 6;
-        return x > -0.23460740596055984f ? 5 : 4;
-    }
-    if (x > -0.6106329262256622f) return x > -0.4599952697753906f ? 3 : 2;
-    return x > -0.8480964004993439f ? 1 : 0;
+    int q = 0;
+    for (int t = 0; t < 15; t++) q += x > NF4_THRESHOLDS[t];
+    return (uint8_t) q;
 }
 
 static inline uint8_t quantize_fp4(float x) {
     uint8_t sign = x < 0 ? 8 : 0;
     float a = std::fabs(x);
-    if (a > 0.29166667f) {
-        if (a > 0.583333f) return (a > 0.8333333f ? 3 : 2) + sign;
-        return (a > 0.4166667f ? 5 : 4) + sign;
-    }
-    if (a > 0.0859375f) return (a > 0.20833333f ? 7 : 6) + sign;
-    return (a > 0.00260417f ? 1 : 0) + sign;
+    int rank = 0;
+    for (int t = 0; t < 7; t++) rank += a > FP4_THRESHOLDS[t];
+    return (uint8_t) (FP4_BY_RANK[rank] + sign);
 }
 
 // float32 -> IEEE half, round to nearest even; the same bit steps as io.moslora.quant.HalfFloat.
 static inline uint16_t float_to_half(float f) {
     uint32_t x;
     std::memcpy(&x, &f, 4);
+    uint32_t magnitude = x & 0x7fffffffu;
+    if (magnitude >= 0x38800000u && magnitude < 0x47800000u) {
+        // Result is a normal half (or rounds up to infinity): round to nearest even at bit 13 and rebias.
+        uint32_t r = magnitude + 0xfffu + ((magnitude >> 13) & 1u);
+        return (uint16_t) (((x >> 16) & 0x8000u) | ((r >> 13) - ((127u - 15u) << 10)));
+    }
     uint32_t sign = (x >> 16) & 0x8000u;
     int exp = (int) ((x >> 23) & 0xffu);
     uint32_t mant = x & 0x7fffffu;
@@ -69,32 +73,37 @@ static inline uint16_t float_to_half(float f) {
 
 // type: 0 = NF4, 1 = FP4 (FourBitType ordinals). One absmax per block of `blocksize` consecutive values
 // (the last block may be partial); values are scaled by the reciprocal of the absmax as the CUDA kernel does.
-inline void quantize4bit(const float* in, long long n, int blocksize, int type, uint8_t* packed, float* absmax) {
+inline void quantize4bit(const float* __restrict__ in, long long n, int blocksize, int type,
+                         uint8_t* __restrict__ packed, float* __restrict__ absmax) {
     long long blocks = (n + blocksize - 1) / blocksize;
 #pragma omp parallel for schedule(static)
     for (long long b = 0; b < blocks; b++) {
         long long start = b * blocksize;
-        long long end = start + blocksize < n ? start + blocksize : n;
+        long long len = start + blocksize < n ? blocksize : n - start;
+        const float* x = in + start;
         float amax = 0.0f;
-        for (long long i = start; i < end; i++) {
-            float a = std::fabs(in[i]);
+        for (long long i = 0; i < len; i++) {
+            float a = std::fabs(x[i]);
             amax = a > amax ? a : amax;
         }
         absmax[b] = amax;
         float inv = 1.0f / amax;
-        for (long long i = start; i < end; i += 2) {
-            float x0 = in[i] * inv;
-            float x1 = (i + 1 < end ? in[i + 1] : 0.0f) * inv;
-            uint8_t q0 = type == 0 ? quantize_nf4(x0) : quantize_fp4(x0);
-            uint8_t q1 = type == 0 ? quantize_nf4(x1) : quantize_fp4(x1);
-            packed[i / 2] = (uint8_t) ((q0 << 4) | q1);
+        // Codes first (an element-wise loop the compiler vectorises), then two per byte, even one high.
+        uint8_t codes[4096 + 1];
+        if (type == 0) {
+            for (long long i = 0; i < len; i++) codes[i] = quantize_nf4(x[i] * inv);
+        } else {
+            for (long long i = 0; i < len; i++) codes[i] = quantize_fp4(x[i] * inv);
         }
+        if (len & 1) codes[len] = type == 0 ? quantize_nf4(0.0f * inv) : quantize_fp4(0.0f * inv);
+        uint8_t* dst = packed + start / 2;
+        for (long long j = 0; j < (len + 1) / 2; j++) dst[j] = (uint8_t) ((codes[2 * j] << 4) | codes[2 * j + 1]);
     }
 }
 
 // Walks the output in whole bytes (two values) within one block; blocksize is even, so a byte never straddles.
-inline void dequantize4bit_f32(const uint8_t* packed, const float* absmax, const float* table, long long n,
-                               int blocksize, float* out) {
+inline void dequantize4bit_f32(const uint8_t* __restrict__ packed, const float* __restrict__ absmax,
+                               const float* __restrict__ table, long long n, int blocksize, float* __restrict__ out) {
     long long blocks = (n + blocksize - 1) / blocksize;
 #pragma omp parallel for schedule(static)
     for (long long b = 0; b < blocks; b++) {
@@ -111,8 +120,8 @@ inline void dequantize4bit_f32(const uint8_t* packed, const float* absmax, const
     }
 }
 
-inline void dequantize4bit_f16(const uint8_t* packed, const float* absmax, const float* table, long long n,
-                               int blocksize, uint16_t* out) {
+inline void dequantize4bit_f16(const uint8_t* __restrict__ packed, const float* __restrict__ absmax,
+                               const float* __restrict__ table, long long n, int blocksize, uint16_t* __restrict__ out) {
     long long blocks = (n + blocksize - 1) / blocksize;
 #pragma omp parallel for schedule(static)
     for (long long b = 0; b < blocks; b++) {

@@ -4,9 +4,9 @@ package io.moslora.quant;
  * The two 4-bit data types of bitsandbytes. Each is a 16-entry code table (what a 4-bit index means, as a
  * fraction of the block's absmax) and the rounding rule bitsandbytes' CUDA kernel uses to pick the index.
  *
- * <p>Rounding is a comparison tree over the midpoints of neighbouring codes with strict {@code x > t}:
- * a value exactly on a midpoint therefore goes to the <em>lower</em> code, and NaN (every comparison false)
- * goes to index 0. The thresholds are the kernel's float literals, so codes match files made on a GPU.
+ * <p>Rounding compares with the midpoints of neighbouring codes using strict {@code x > t}: a value exactly on
+ * a midpoint therefore goes to the <em>lower</em> code, and NaN (every comparison false) goes to index 0. The
+ * thresholds are the CUDA kernel's float literals, so codes match files made on a GPU.
  */
 public enum FourBitType {
     /** NormalFloat4: quantiles of N(0,1), sorted ascending; index 7 is exactly 0. */
@@ -71,43 +71,36 @@ public enum FourBitType {
         return this == NF4 ? quantizeNf4(x) : quantizeFp4(x);
     }
 
+    /**
+     * The CUDA kernel's NF4 comparison thresholds, ascending (csrc {@code dQuantizeNF4}). Its tree of strict
+     * {@code >} tests returns the number of thresholds below x, which is what we count, without branches.
+     */
+    private static final float[] NF4_THRESHOLDS = {
+        -0.8480964004993439f, -0.6106329262256622f, -0.4599952697753906f, -0.33967943489551544f,
+        -0.23460740596055984f, -0.13791173323988914f, -0.045525018125772476f, 0.03979014977812767f,
+        0.1202552504837513f, 0.2035212516784668f, 0.2920137718319893f, 0.3893125355243683f,
+        0.5016634166240692f, 0.6427869200706482f, 0.8614784181118011f};
+
+    /** FP4 magnitude thresholds (csrc {@code dQuantizeFP4}) and the bit pattern of each magnitude rank. */
+    private static final float[] FP4_THRESHOLDS = {
+        0.00260417f, 0.0859375f, 0.20833333f, 0.29166667f, 0.4166667f, 0.583333f, 0.8333333f};
+    private static final int[] FP4_BY_RANK = {0, 1, 6, 7, 4, 5, 2, 3};
+
     static int quantizeNf4(float x) {
-        if (x > 0.03979014977812767f) {
-            if (x > 0.3893125355243683f) {
-                if (x > 0.6427869200706482f) {
-                    return x > 0.8614784181118011f ? 15 : 14;
-                }
-                return x > 0.5016634166240692f ? 13 : 12;
-            }
-            if (x > 0.2035212516784668f) {
-                return x > 0.2920137718319893f ? 11 : 10;
-            }
-            return x > 0.1202552504837513f ? 9 : 8;
+        int q = 0;
+        for (float t : NF4_THRESHOLDS) {
+            q += x > t ? 1 : 0;
         }
-        if (x > -0.33967943489551544f) {
-            if (x > -0.13791173323988914f) {
-                return x > -0.045525018125772476f ? 7 : 6;
-            }
-            return x > -0.23460740596055984f ? 5 : 4;
-        }
-        if (x > -0.6106329262256622f) {
-            return x > -0.4599952697753906f ? 3 : 2;
-        }
-        return x > -0.8480964004993439f ? 1 : 0;
+        return q;
     }
 
     static int quantizeFp4(float x) {
         int sign = x < 0 ? 8 : 0;
         float a = Math.abs(x);
-        if (a > 0.29166667f) {
-            if (a > 0.583333f) {
-                return (a > 0.8333333f ? 3 : 2) + sign;
-            }
-            return (a > 0.4166667f ? 5 : 4) + sign;
+        int rank = 0;
+        for (float t : FP4_THRESHOLDS) {
+            rank += a > t ? 1 : 0;
         }
-        if (a > 0.0859375f) {
-            return (a > 0.20833333f ? 7 : 6) + sign;
-        }
-        return (a > 0.00260417f ? 1 : 0) + sign;
+        return FP4_BY_RANK[rank] + sign;
     }
 }

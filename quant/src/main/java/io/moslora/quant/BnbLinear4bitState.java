@@ -92,6 +92,18 @@ public final class BnbLinear4bitState {
         for (int i = 0; i < shape.length; i++) {
             shape[i] = shapeNode.get(i).asLong();
         }
+        try {
+            return assemble(weightKey, tensors, source, type, blocksize, dtype, shape, json, field);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith(source + ":")) {
+                throw e;
+            }
+            throw new IllegalArgumentException(source + ": " + weightKey + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static QuantState assemble(String weightKey, Map<String, RawTensor> tensors, String source,
+            FourBitType type, int blocksize, String dtype, long[] shape, JsonNode json, String field) {
         byte[] packed = require(tensors, weightKey, "U8", source).data();
         float[] code = require(tensors, weightKey + ".quant_map", "F32", source).asF32();
         RawTensor absmaxT = tensors.get(weightKey + ".absmax");
@@ -126,7 +138,7 @@ public final class BnbLinear4bitState {
             b.append(", \"nested_blocksize\": ").append(s.nested().blocksize());
             b.append(", \"nested_dtype\": \"float32\"");
             // The float32 offset widened to double, as Python's .item() does; parsing it back is exact.
-            b.append(", \"nested_offset\": ").append((double) s.nested().offset());
+            b.append(", \"nested_offset\": ").append(PythonFloatRepr.of(s.nested().offset()));
         }
         return b.append('}').toString();
     }

@@ -21,6 +21,9 @@ public record QuantState(FourBitType type, int blocksize, long[] shape, String d
 
     public QuantState {
         Nf4Codec.checkBlocksize(blocksize);
+        if (!dtype.equals("float16") && !dtype.equals("bfloat16") && !dtype.equals("float32")) {
+            throw new IllegalArgumentException("dtype '" + dtype + "' is not float16, bfloat16 or float32");
+        }
         shape = shape.clone();
         long n = numel(shape);
         if (packed.length != Nf4Codec.packedLength(n)) {

@@ -38,7 +38,7 @@ class BnbLinear4bitStateTest {
         String json = new String(t.get(KEY + ".quant_state.bitsandbytes__nf4").data(), StandardCharsets.UTF_8);
         assertThat(json).isEqualTo("{\"quant_type\": \"nf4\", \"blocksize\": 64, \"dtype\": \"bfloat16\", "
                 + "\"shape\": [48, 100], \"nested_blocksize\": 256, \"nested_dtype\": \"float32\", \"nested_offset\": "
-                + (double) s.nested().offset() + "}");
+                + PythonFloatRepr.of(s.nested().offset()) + "}");
         assertThat(s.bitsPerParameter()).isEqualTo((2400 * 8 + 75 * 8 + 32 + 32) / 4800.0);
     }
 
@@ -79,6 +79,16 @@ class BnbLinear4bitStateTest {
                 .hasMessage("m.safetensors: missing tensor " + KEY + ".nested_absmax");
         assertThatThrownBy(() -> BnbLinear4bitState.fromTensors("other.weight", t, "m.safetensors"))
                 .hasMessageContaining("m.safetensors").hasMessageContaining("other.weight.quant_state");
+        Map<String, RawTensor> wrongDtype = new LinkedHashMap<>(BnbLinear4bitState.toTensors(KEY, s));
+        wrongDtype.put(KEY + ".quant_map", RawTensor.u8(new byte[16], 16));
+        assertThatThrownBy(() -> BnbLinear4bitState.fromTensors(KEY, wrongDtype, "m.safetensors"))
+                .hasMessage("m.safetensors: tensor " + KEY + ".quant_map is U8, expected F32");
+        assertThatThrownBy(() -> QuantState.quantize(weights(64, 5), new long[] {64}, "int8", FourBitType.NF4, 64, false))
+                .hasMessageContaining("int8");
+        Map<String, RawTensor> shortWeight = new LinkedHashMap<>(BnbLinear4bitState.toTensors(KEY, s));
+        shortWeight.put(KEY, RawTensor.u8(new byte[100], 100, 1));
+        assertThatThrownBy(() -> BnbLinear4bitState.fromTensors(KEY, shortWeight, "m.safetensors"))
+                .hasMessage("m.safetensors: " + KEY + ": packed weight has 100 bytes, expected 128 for shape [16, 16]");
         Map<String, RawTensor> bad = new LinkedHashMap<>(BnbLinear4bitState.toTensors(KEY, s));
         bad.put(KEY + ".quant_state.bitsandbytes__nf4", RawTensor.u8("{oops".getBytes(StandardCharsets.UTF_8), 5));
         assertThatThrownBy(() -> BnbLinear4bitState.fromTensors(KEY, bad, "m.safetensors"))

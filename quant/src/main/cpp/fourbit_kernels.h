@@ -9,6 +9,9 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace moslora {
 
@@ -120,25 +123,108 @@ inline void dequantize4bit_f32(const uint8_t* __restrict__ packed, const float* 
     }
 }
 
-inline void dequantize4bit_f16(const uint8_t* __restrict__ packed, const float* __restrict__ absmax,
-                               const float* __restrict__ table, long long n, int blocksize, uint16_t* __restrict__ out) {
+// The 16 possible halves of one block (code x absmax, rounded once), split into low and high bytes so that a
+// byte shuffle can look 16 of them up at a time.
+static inline void half_table(const float* table, float scale, uint8_t* lo, uint8_t* hi) {
+    // Written as straight loops over 16 lanes so the compiler vectorises them: this runs once per block and,
+    // with small blocks, used to cost more than the lookups themselves.
+    float product[16];
+    uint32_t bits[16];
+    uint32_t h[16];
+    uint32_t rare = 0;
+    for (int k = 0; k < 16; k++) product[k] = table[k] * scale;
+    std::memcpy(bits, product, sizeof bits);
+    for (int k = 0; k < 16; k++) {
+        uint32_t m = bits[k] & 0x7fffffffu;
+        uint32_t sign = (bits[k] >> 16) & 0x8000u;
+        uint32_t r = m + 0xfffu + ((m >> 13) & 1u);
+        uint32_t normal = sign | ((r >> 13) - ((127u - 15u) << 10)); // float_to_half's normal-range branch
+        h[k] = m == 0 ? sign : normal;
+        rare |= (m != 0 && (m < 0x38800000u || m >= 0x47800000u)) ? 1u : 0u;
+    }
+    if (rare) { // subnormal, overflowing, infinite or NaN lanes: the full conversion
+        for (int k = 0; k < 16; k++) h[k] = float_to_half(product[k]);
+    }
+    for (int k = 0; k < 16; k++) {
+        lo[k] = (uint8_t) h[k];
+        hi[k] = (uint8_t) (h[k] >> 8);
+    }
+}
+
+// Scalar tail: elements [i, end) of a block, i even.
+static inline void half_tail(const uint8_t* packed, const uint8_t* lo, const uint8_t* hi, long long i,
+                             long long end, uint16_t* out) {
+    for (; i + 1 < end; i += 2) {
+        uint8_t v = packed[i / 2];
+        out[i] = (uint16_t) (lo[v >> 4] | (hi[v >> 4] << 8));
+        out[i + 1] = (uint16_t) (lo[v & 15] | (hi[v & 15] << 8));
+    }
+    if (i < end) {
+        int q = packed[i / 2] >> 4;
+        out[i] = (uint16_t) (lo[q] | (hi[q] << 8));
+    }
+}
+
+inline void dequantize4bit_f16_scalar(const uint8_t* __restrict__ packed, const float* __restrict__ absmax,
+                                      const float* __restrict__ table, long long n, int blocksize,
+                                      uint16_t* __restrict__ out) {
     long long blocks = (n + blocksize - 1) / blocksize;
 #pragma omp parallel for schedule(static)
     for (long long b = 0; b < blocks; b++) {
         long long start = b * blocksize;
         long long end = start + blocksize < n ? start + blocksize : n;
-        float scale = absmax[b];
-        // The 16 possible products of this block, converted once: the inner loop is then two table loads.
-        uint16_t lut[16];
-        for (int k = 0; k < 16; k++) lut[k] = float_to_half(table[k] * scale);
-        long long i = start;
-        for (; i + 1 < end; i += 2) {
-            uint8_t v = packed[i / 2];
-            out[i] = lut[v >> 4];
-            out[i + 1] = lut[v & 15];
-        }
-        if (i < end) out[i] = lut[packed[i / 2] >> 4];
+        uint8_t lo[16], hi[16];
+        half_table(table, absmax[b], lo, hi);
+        half_tail(packed, lo, hi, start, end, out);
     }
+}
+
+#if defined(__x86_64__)
+// SSSE3: 16 bytes of codes -> 32 halves with four table shuffles; same table, same bits as the scalar loop.
+__attribute__((target("ssse3"))) inline void dequantize4bit_f16_ssse3(
+        const uint8_t* __restrict__ packed, const float* __restrict__ absmax, const float* __restrict__ table,
+        long long n, int blocksize, uint16_t* __restrict__ out) {
+    long long blocks = (n + blocksize - 1) / blocksize;
+#pragma omp parallel for schedule(static)
+    for (long long b = 0; b < blocks; b++) {
+        long long start = b * blocksize;
+        long long end = start + blocksize < n ? start + blocksize : n;
+        alignas(16) uint8_t lo[16];
+        alignas(16) uint8_t hi[16];
+        half_table(table, absmax[b], lo, hi);
+        const __m128i tlo = _mm_load_si128((const __m128i*) lo);
+        const __m128i thi = _mm_load_si128((const __m128i*) hi);
+        const __m128i nibble = _mm_set1_epi8(15);
+        long long i = start;
+        for (; i + 32 <= end; i += 32) {
+            __m128i v = _mm_loadu_si128((const __m128i*) (packed + i / 2));
+            __m128i high = _mm_and_si128(_mm_srli_epi16(v, 4), nibble);
+            __m128i low = _mm_and_si128(v, nibble);
+            __m128i c0 = _mm_unpacklo_epi8(high, low); // element order: even (high nibble) first
+            __m128i c1 = _mm_unpackhi_epi8(high, low);
+            __m128i l0 = _mm_shuffle_epi8(tlo, c0), h0 = _mm_shuffle_epi8(thi, c0);
+            __m128i l1 = _mm_shuffle_epi8(tlo, c1), h1 = _mm_shuffle_epi8(thi, c1);
+            _mm_storeu_si128((__m128i*) (out + i), _mm_unpacklo_epi8(l0, h0));
+            _mm_storeu_si128((__m128i*) (out + i + 8), _mm_unpackhi_epi8(l0, h0));
+            _mm_storeu_si128((__m128i*) (out + i + 16), _mm_unpacklo_epi8(l1, h1));
+            _mm_storeu_si128((__m128i*) (out + i + 24), _mm_unpackhi_epi8(l1, h1));
+        }
+        half_tail(packed, lo, hi, i, end, out);
+    }
+}
+#endif
+
+// Baseline x86-64 builds stay portable: the SSSE3 loop is chosen at run time when the CPU has it.
+inline void dequantize4bit_f16(const uint8_t* packed, const float* absmax, const float* table, long long n,
+                               int blocksize, uint16_t* out) {
+#if defined(__x86_64__)
+    static const bool ssse3 = __builtin_cpu_supports("ssse3");
+    if (ssse3) {
+        dequantize4bit_f16_ssse3(packed, absmax, table, n, blocksize, out);
+        return;
+    }
+#endif
+    dequantize4bit_f16_scalar(packed, absmax, table, n, blocksize, out);
 }
 
 // The benchmark's yardstick: a plain copy of n bytes, split over the same threads as the kernels.
@@ -154,6 +240,12 @@ inline void copy_bytes(const uint8_t* src, uint8_t* dst, long long n) {
         long long e = s + per < n ? s + per : n;
         if (s < e) std::memcpy(dst + s, src + s, (size_t) (e - s));
     }
+}
+
+inline void set_max_threads(int n) {
+#ifdef _OPENMP
+    omp_set_num_threads(n);
+#endif
 }
 
 inline int max_threads() {

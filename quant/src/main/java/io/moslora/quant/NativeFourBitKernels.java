@@ -36,4 +36,7 @@ public final class NativeFourBitKernels {
     public static native void copy_bytes(@Cast("const uint8_t*") byte[] src, @Cast("uint8_t*") byte[] dst, long n);
 
     public static native int max_threads();
+
+    /** Threads the kernels use from now on (OpenMP's team size). */
+    public static native void set_max_threads(int n);
 }

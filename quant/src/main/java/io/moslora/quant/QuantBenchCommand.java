@@ -33,6 +33,9 @@ public final class QuantBenchCommand implements Callable<Integer> {
     @Option(names = "--blocksize", defaultValue = "64", description = "Values per absmax block (default: ${DEFAULT-VALUE}).")
     int blocksize;
 
+    @Option(names = "--threads", description = "OpenMP threads for the native kernels and the memcpy (default: all cores).")
+    Integer threads;
+
     /** LLaMA-7B projections: attention (q/k/v/o) and MLP (gate/up; down is its transpose). */
     private static final long[][] LAYERS = {{4096, 4096}, {11008, 4096}};
 
@@ -44,8 +47,14 @@ public final class QuantBenchCommand implements Callable<Integer> {
         if (repeats < 1) {
             throw new UserError("--repeats " + repeats + ": give at least 1");
         }
+        if (threads != null && threads < 1) {
+            throw new UserError("--threads " + threads + ": give at least 1");
+        }
         PrintWriter out = spec.commandLine().getOut();
         FourBitKernels nat = FourBitKernels.nativeOrNull();
+        if (nat != null && threads != null) {
+            NativeFourBitKernels.set_max_threads(threads);
+        }
         out.printf(Locale.ROOT, "kernels: %s%s; blocksize %d; best of %d runs%n",
                 nat == null ? "java only (native library not available here)" : "native",
                 nat == null ? "" : " with " + NativeFourBitKernels.max_threads() + " OpenMP threads", blocksize, repeats);

@@ -19,9 +19,12 @@ class KernelParityTest {
         for (int i = 0; i < n; i++) {
             w[i] = (float) (r.nextGaussian() * (i % 97 == 0 ? 1.0 : 0.02));
         }
-        if (n > 200) {
+        if (n > 256) {
             java.util.Arrays.fill(w, 64, 128, 0f); // an all-zero block
             w[130] = 65504f * 2; // beyond the half range: this block dequantizes to +-inf in f16 on every path
+            for (int i = 192; i < 256; i++) {
+                w[i] *= 1e-3f; // a block whose f16 values are subnormal
+            }
         }
         return w;
     }

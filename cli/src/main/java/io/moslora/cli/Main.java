@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             io.moslora.config.ConfigCommand.class,
             io.moslora.adapters.cli.ParamsCommand.class,
             io.moslora.adapters.cli.AdapterCommand.class,
+            io.moslora.quant.QuantCommand.class,
             io.moslora.llava.cli.ExperimentCommand.class,
             io.moslora.llava.cli.BenchCommand.class,
             io.moslora.eval.cli.EvalCommand.class})

@@ -21,6 +21,8 @@ import java.util.Map;
  * The parsed and validated JSON header of a safetensors file: every tensor's dtype, shape and absolute byte
  * range, in file (data offset) order, plus the {@code __metadata__} string map. Parsing checks everything that
  * can be checked without reading tensor data, so a bad file fails here with one line naming what is wrong.
+ * Overlapping byte ranges are refused; gaps between tensors and bytes after the last one are tolerated (the
+ * Rust reference refuses those too, but they cannot make a read wrong).
  */
 public record SafetensorsHeader(List<TensorInfo> tensors, Map<String, TensorInfo> byName,
         Map<String, String> metadata) {
@@ -198,12 +200,14 @@ public record SafetensorsHeader(List<TensorInfo> tensors, Map<String, TensorInfo
         }
     }
 
+    /** What a wrong JSON value is, short: containers by size (never printed whole), values by their text. */
     private static String kind(JsonNode node) {
-        String text = node.toString();
-        if (text.length() > 40) {
-            text = text.substring(0, 40) + "...";
+        String type = node.getNodeType().toString().toLowerCase();
+        if (node.isContainerNode()) {
+            return type + " of " + node.size() + (node.isArray() ? " items" : " fields");
         }
-        return node.getNodeType().toString().toLowerCase() + " " + text;
+        String text = node.toString();
+        return type + " " + (text.length() > 40 ? text.substring(0, 40) + "..." : text);
     }
 
     private static String firstLine(String s) {

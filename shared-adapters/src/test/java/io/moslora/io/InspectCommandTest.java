@@ -73,6 +73,18 @@ class InspectCommandTest {
     }
 
     @Test
+    void aShardFolderIsListedAsOneCheckpoint() throws Exception {
+        SafetensorsWriter w = new SafetensorsWriter();
+        w.addFloats("a", new long[] {4}, new float[4], DType.F32);
+        w.addFloats("b", new long[] {2, 2}, new float[4], DType.BF16);
+        ShardedCheckpointWriter.write(w, dir, "model", 16);
+        Result r = inspect(dir.toString(), "--json");
+        assertThat(r.code()).isZero();
+        assertThat(r.out().strip()).isEqualTo("{\"tensors\":[{\"name\":\"a\",\"dtype\":\"F32\",\"shape\":[4]},"
+                + "{\"name\":\"b\",\"dtype\":\"BF16\",\"shape\":[2,2]}],\"metadata\":{\"total_size\":\"24\"}}");
+    }
+
+    @Test
     void helpAndUsageFollowTheExitCodeContract() {
         assertThat(inspect("--help").code()).isZero();
         assertThat(inspect("--help").out()).contains("--json");

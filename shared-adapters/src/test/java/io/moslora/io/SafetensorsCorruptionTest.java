@@ -189,7 +189,9 @@ class SafetensorsCorruptionTest {
                 "has more elements than any file can hold");
         assertRejected(fileWithHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[2]}}", 8), "field data_offsets is missing");
         assertRejected(fileWithHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4,8]}}", 8),
-                "must hold exactly 2 integers, found 3");
+                "must hold exactly 2 integers, found more");
+        assertRejected(fileWithHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0]}}", 0),
+                "must hold exactly 2 integers, found 1");
         assertRejected(fileWithHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}", 8),
                 "end before they begin");
         assertRejected(fileWithHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[-8,0]}}", 8),
@@ -208,7 +210,12 @@ class SafetensorsCorruptionTest {
                 "__metadata__ entry 'step' must be a string");
         assertRejected(fileWithHeader("{\"line\\nbreak\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8),
                 "tensor 'line\\u000abreak'");
-        assertRejected(fileWithHeader("[".repeat(100_000) + "]".repeat(100_000), 0), "header is not valid JSON");
+        assertRejected(fileWithHeader("[".repeat(100_000) + "]".repeat(100_000), 0), "not an object (found array)");
+        // deep nesting inside a field we skip: the parser's depth limit ends it, not the stack
+        assertRejected(fileWithHeader("{\"a\":{" + ok + ",\"x\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}}", 8),
+                "header is not valid JSON");
+        assertRejected(fileWithHeader("{\"a\":{\"dtype\":\"U8\",\"shape\":[" + "1,".repeat(2000) + "1],"
+                + "\"data_offsets\":[0,1]}}", 1), "field shape must hold at most 1024 integers");
         assertRejected(fileWithHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[" + "9".repeat(5000) + "],\"data_offsets\":[0,8]}}", 8),
                 "header is not valid JSON");
         byte[] badUtf8 = fileWithHeader("{\"a\":{" + ok + "}}", 8);

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reads a file written by another program: fixtures/make_numpy_fixture.py (numpy only, header and bytes laid out
@@ -20,6 +24,28 @@ class NumpyFixtureTest {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The committed file is exactly what the committed script writes (checked where python3 + numpy exist). */
+    @Test
+    void theScriptReproducesTheCommittedFixture(@TempDir Path dir) throws Exception {
+        Path script = fixture().resolveSibling("make_numpy_fixture.py");
+        Path out = dir.resolve("again.safetensors");
+        Process p;
+        try {
+            p = new ProcessBuilder("python3", script.toString(), out.toString()).redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            Assumptions.abort("python3 not available: " + e.getMessage());
+            return;
+        }
+        boolean finished = p.waitFor(60, TimeUnit.SECONDS);
+        if (!finished) {
+            p.destroyForcibly();
+        }
+        String log = new String(p.getInputStream().readAllBytes());
+        Assumptions.assumeTrue(finished && !log.contains("No module named 'numpy'"), "python3 with numpy not available");
+        assertThat(p.exitValue()).as(log).isZero();
+        assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(fixture()));
     }
 
     @Test

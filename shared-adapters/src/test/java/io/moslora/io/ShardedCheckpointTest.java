@@ -42,7 +42,14 @@ class ShardedCheckpointTest {
     void splitsLikeHuggingFaceAndWritesTheIndex() throws IOException {
         // limit 32: the 40-byte tensor is over the limit and, exactly as in huggingface_hub's splitter, becomes a
         // shard of its own at once, ahead of the still-open [16,16] shard; then [8,8]
-        List<Path> written = ShardedCheckpointWriter.write(fiveTensors(), dir, "model", 32);
+        List<String> progress = new java.util.ArrayList<>();
+        SafetensorsWriter tensors = fiveTensors();
+        assertThat(tensors.totalBytes()).isEqualTo(88);
+        List<Path> written = ShardedCheckpointWriter.write(tensors, dir, "model", 32,
+                (t, bytes) -> progress.add(t.name() + ":" + bytes));
+        // shard order: lm_head (own shard) first, then the other two shards
+        assertThat(progress).containsExactly("lm_head.weight:40", "model.embed.weight:16", "model.layers.0.q.weight:16",
+                "model.norm.weight:8", "model.layers.0.k.weight:8");
         assertThat(fileNames(dir)).containsExactly("model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors",
                 "model-00003-of-00003.safetensors", "model.safetensors.index.json");
         assertThat(written).hasSize(4);

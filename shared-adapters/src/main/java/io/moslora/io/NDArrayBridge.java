@@ -8,8 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Moves tensors between safetensors and DJL. The one rule that matters: no BFLOAT16 DJL array is ever created
- * (DJL's PyTorch engine aborts the JVM on it), so BF16 data is widened to float in Java before DJL sees it.
+ * Moves tensors between safetensors and DJL. The one rule that matters: no BFLOAT16 or INT16 DJL array is ever
+ * created (DJL 0.36's PyTorch engine aborts the JVM on both, measured), so BF16 data is widened to FLOAT32 and
+ * I16 to INT32 in Java before DJL sees them.
  */
 public final class NDArrayBridge {
     private NDArrayBridge() {}
@@ -21,7 +22,11 @@ public final class NDArrayBridge {
         }
     }
 
-    /** The DJL type a dtype loads as by default: itself, except BF16, which becomes FLOAT32. */
+    /** DJL types this bridge never creates: they abort the JVM (BFLOAT16, INT16) or are untested there. */
+    private static final java.util.Set<DataType> UNSAFE_IN_DJL = java.util.EnumSet.of(DataType.BFLOAT16,
+            DataType.INT16, DataType.UINT16, DataType.UINT32, DataType.UINT64);
+
+    /** The DJL type a dtype loads as by default: itself, except BF16 (becomes FLOAT32) and I16 (INT32). */
     public static DataType naturalType(DType dtype) {
         return switch (dtype) {
             case F64 -> DataType.FLOAT64;
@@ -29,7 +34,6 @@ public final class NDArrayBridge {
             case F16 -> DataType.FLOAT16;
             case I64 -> DataType.INT64;
             case I32 -> DataType.INT32;
-            // DJL aborts the JVM when asked to create an INT16 array (seen here), so I16 widens to INT32.
             case I16 -> DataType.INT32;
             case I8 -> DataType.INT8;
             case U8 -> DataType.UINT8;
@@ -45,7 +49,6 @@ public final class NDArrayBridge {
             case FLOAT16 -> DType.F16;
             case INT64 -> DType.I64;
             case INT32 -> DType.I32;
-            case INT16 -> DType.I16;
             case INT8 -> DType.I8;
             case UINT8 -> DType.U8;
             case BOOLEAN -> DType.BOOL;
@@ -59,14 +62,15 @@ public final class NDArrayBridge {
      * would silently lose integers (a float tensor as INT64) is refused with the file and tensor named.
      */
     public static NDArray load(NDManager manager, TensorReader reader, String name, DataType target) {
-        if (target == DataType.BFLOAT16) {
-            throw new IllegalArgumentException("refusing to create a BFLOAT16 DJL array for " + name
-                    + ": it aborts the JVM; load it as FLOAT32 or FLOAT16");
+        if (UNSAFE_IN_DJL.contains(target)) {
+            throw new IllegalArgumentException("refusing to create a " + target.name() + " DJL array for " + name
+                    + ": DJL's PyTorch engine aborts the JVM on it; load it as FLOAT32, FLOAT16 or INT32");
         }
         TensorInfo info = reader.info(name);
         DType source = info.dtype();
         Shape shape = new Shape(info.shape());
-        if (source != DType.BF16 && source != DType.I16 && naturalType(source) == target) {
+        boolean sameLayout = source != DType.BF16 && source != DType.I16 && naturalType(source) == target;
+        if (sameLayout) {
             return fromLittleEndianBytes(manager, reader.rawBytes(name), shape, target);
         }
         switch (target) {
@@ -114,7 +118,7 @@ public final class NDArrayBridge {
                 break;
         }
         throw new SafetensorsException(reader.fileOf(name), "tensor " + SafetensorsException.quote(name) + " is "
-                + source.safetensorsName() + " and cannot be loaded as " + target + " without losing values");
+                + source.safetensorsName() + " and cannot be loaded as " + target.name() + " without losing values");
     }
 
     /** Copies the bytes into engine-owned memory (never shares a read-only file mapping with the engine). */
@@ -126,8 +130,9 @@ public final class NDArrayBridge {
 
     /** The array's bytes in the layout safetensors stores (row-major, little-endian), copied off the device. */
     public static ByteBuffer toLittleEndianBytes(NDArray array) {
-        if (array.getDataType() == DataType.BFLOAT16) {
-            throw new IllegalArgumentException("BFLOAT16 DJL arrays are not supported (they abort the JVM)");
+        if (UNSAFE_IN_DJL.contains(array.getDataType())) {
+            throw new IllegalArgumentException(array.getDataType().name() + " DJL arrays are not supported (the engine"
+                    + " aborts the JVM on them)");
         }
         return array.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }

@@ -19,6 +19,8 @@ import java.util.Map;
  *
  * <p>Layout: 8 bytes little-endian header length N, N bytes of UTF-8 JSON, then the data section; the header's
  * {@code data_offsets} are relative to the start of the data section.
+ *
+ * <p>Reads are safe from several threads at once (positional reads and mappings only; no shared cursor).
  */
 public final class SafetensorsFile implements TensorReader {
     /** The reference implementation refuses headers above 100 MB; so do we, before allocating anything. */

@@ -1,16 +1,19 @@
 package io.moslora.io;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.nio.ByteBuffer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -21,15 +24,21 @@ import java.util.Map;
  * The parsed and validated JSON header of a safetensors file: every tensor's dtype, shape and absolute byte
  * range, in file (data offset) order, plus the {@code __metadata__} string map. Parsing checks everything that
  * can be checked without reading tensor data, so a bad file fails here with one line naming what is wrong.
+ * Overlapping byte ranges are refused; gaps between tensors and bytes after the last one are tolerated (the
+ * Rust reference refuses those too, but they cannot make a read wrong).
+ *
+ * <p>The JSON is read as a token stream straight into {@link TensorInfo}s, never as a tree: a hostile 100 MB
+ * header with millions of entries would otherwise cost gigabytes of heap.
  */
 public record SafetensorsHeader(List<TensorInfo> tensors, Map<String, TensorInfo> byName,
         Map<String, String> metadata) {
 
     public static final String METADATA_KEY = "__metadata__";
+    /** More dimensions than any framework supports; refusing them bounds what one entry can allocate. */
+    static final int MAX_RANK = 1024;
 
-    private static final JsonMapper JSON = JsonMapper.builder()
+    private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     /**
@@ -37,21 +46,42 @@ public record SafetensorsHeader(List<TensorInfo> tensors, Map<String, TensorInfo
      * at {@code dataStart} and holds {@code dataLength} bytes.
      */
     public static SafetensorsHeader parse(Path file, byte[] headerBytes, long dataStart, long dataLength) {
-        JsonNode root = readJson(file, headerBytes);
-        if (!root.isObject()) {
-            throw new SafetensorsException(file, "header is JSON but not an object (found "
-                    + root.getNodeType().toString().toLowerCase() + "); this is not a safetensors file");
-        }
         Map<String, String> metadata = Map.of();
-        List<TensorInfo> inHeaderOrder = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> e : root.properties()) {
-            if (e.getKey().equals(METADATA_KEY)) {
-                metadata = readMetadata(file, e.getValue());
-            } else {
-                inHeaderOrder.add(readTensor(file, e.getKey(), e.getValue(), dataStart, dataLength));
+        List<TensorInfo> inFileOrder = new ArrayList<>();
+        // strict UTF-8 (the format's encoding) rather than the parser's guess among UTF-8/16/32
+        InputStreamReader text = new InputStreamReader(new ByteArrayInputStream(headerBytes),
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT));
+        try (JsonParser p = JSON.createParser(text)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new SafetensorsException(file, "header is empty; this is not a safetensors file");
             }
+            if (first != JsonToken.START_OBJECT) {
+                throw new SafetensorsException(file, "header is JSON but not an object (found " + describe(p)
+                        + "); this is not a safetensors file");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                if (name.equals(METADATA_KEY)) {
+                    metadata = readMetadata(file, p);
+                } else {
+                    inFileOrder.add(readTensor(file, name, p, dataStart, dataLength));
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new SafetensorsException(file, "header is not valid JSON: more content after the top-level object");
+            }
+        } catch (CharacterCodingException e) {
+            throw new SafetensorsException(file, "header is not valid UTF-8 text; this is not a safetensors file", e);
+        } catch (JsonProcessingException e) {
+            long at = e.getLocation() == null ? -1 : e.getLocation().getCharOffset();
+            throw new SafetensorsException(file, "header is not valid JSON" + (at >= 0 ? " (at character " + at + ")" : "")
+                    + ": " + firstLine(e.getOriginalMessage()) + "; this is not a safetensors file or it is damaged", e);
+        } catch (IOException e) {
+            throw new SafetensorsException(file, "header cannot be read: " + firstLine(e.getMessage()), e);
         }
-        List<TensorInfo> inFileOrder = new ArrayList<>(inHeaderOrder);
         // stable: tensors of zero bytes that share an offset keep their header order
         inFileOrder.sort(Comparator.comparingLong(TensorInfo::begin));
         checkNoOverlap(file, inFileOrder, dataStart);
@@ -63,72 +93,71 @@ public record SafetensorsHeader(List<TensorInfo> tensors, Map<String, TensorInfo
                 metadata);
     }
 
-    private static JsonNode readJson(Path file, byte[] headerBytes) {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(headerBytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new SafetensorsException(file, "header is not valid UTF-8 text; this is not a safetensors file", e);
-        }
-        try {
-            JsonNode root = JSON.readTree(text);
-            if (root == null || root.isMissingNode()) {
-                throw new SafetensorsException(file, "header is empty; this is not a safetensors file");
-            }
-            return root;
-        } catch (JsonProcessingException e) {
-            long at = e.getLocation() == null ? -1 : e.getLocation().getCharOffset();
-            throw new SafetensorsException(file, "header is not valid JSON" + (at >= 0 ? " (at character " + at + ")" : "")
-                    + ": " + firstLine(e.getOriginalMessage()) + "; this is not a safetensors file or it is damaged", e);
-        } catch (RuntimeException e) {
-            // the parser's own limits (nesting, number length) must end as a user error too, never a crash
-            throw new SafetensorsException(file, "header is not valid JSON: " + firstLine(String.valueOf(e.getMessage())), e);
-        }
-    }
-
-    private static Map<String, String> readMetadata(Path file, JsonNode node) {
-        if (node.isNull()) {
+    private static Map<String, String> readMetadata(Path file, JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
             return Map.of();
         }
-        if (!node.isObject()) {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
             throw new SafetensorsException(file, "header field __metadata__ must be an object of strings, found "
-                    + kind(node));
+                    + describe(p));
         }
         Map<String, String> out = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : node.properties()) {
-            if (!e.getValue().isTextual()) {
-                throw new SafetensorsException(file, "__metadata__ entry " + SafetensorsException.quote(e.getKey())
-                        + " must be a string, found " + kind(e.getValue()));
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            if (p.nextToken() != JsonToken.VALUE_STRING) {
+                throw new SafetensorsException(file, "__metadata__ entry " + SafetensorsException.quote(key)
+                        + " must be a string, found " + describe(p));
             }
-            out.put(e.getKey(), e.getValue().textValue());
+            out.put(key, p.getText());
         }
         return Collections.unmodifiableMap(out);
     }
 
-    private static TensorInfo readTensor(Path file, String name, JsonNode node, long dataStart, long dataLength) {
-        String where = "tensor " + SafetensorsException.quote(name);
-        if (!node.isObject()) {
-            throw new SafetensorsException(file, where + " must be an object with dtype, shape and data_offsets, found "
-                    + kind(node));
+    private static TensorInfo readTensor(Path file, String name, JsonParser p, long dataStart, long dataLength)
+            throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new SafetensorsException(file, where(name) + " must be an object with dtype, shape and data_offsets, found "
+                    + describe(p));
         }
-        JsonNode dtypeNode = node.get("dtype");
-        if (dtypeNode == null || !dtypeNode.isTextual()) {
-            throw new SafetensorsException(file, where + ": field dtype is " + (dtypeNode == null ? "missing"
-                    : "not a string (" + kind(dtypeNode) + ")"));
+        String dtypeName = null;
+        long[] shape = null;
+        long[] offsets = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            switch (field) {
+                case "dtype" -> {
+                    if (p.currentToken() != JsonToken.VALUE_STRING) {
+                        throw new SafetensorsException(file, where(name) + ": field dtype is not a string (" + describe(p) + ")");
+                    }
+                    dtypeName = p.getText();
+                }
+                case "shape" -> shape = readLongs(file, name, "shape", p, MAX_RANK);
+                case "data_offsets" -> offsets = readLongs(file, name, "data_offsets", p, 2);
+                default -> p.skipChildren(); // fields we do not know are allowed and ignored
+            }
         }
-        DType dtype = DType.fromSafetensorsName(dtypeNode.textValue()).orElseThrow(() -> new SafetensorsException(file,
-                where + ": unknown dtype " + SafetensorsException.quote(dtypeNode.textValue()) + " (supported: "
+        if (dtypeName == null) {
+            throw new SafetensorsException(file, where(name) + ": field dtype is missing");
+        }
+        String unknown = dtypeName;
+        DType dtype = DType.fromSafetensorsName(dtypeName).orElseThrow(() -> new SafetensorsException(file,
+                where(name) + ": unknown dtype " + SafetensorsException.quote(unknown) + " (supported: "
                         + DType.supportedNames() + ")"));
-        long[] shape = readLongs(file, where, "shape", node.get("shape"), -1);
-        long[] offsets = readLongs(file, where, "data_offsets", node.get("data_offsets"), 2);
+        if (shape == null) {
+            throw new SafetensorsException(file, where(name) + ": field shape is missing");
+        }
+        if (offsets == null) {
+            throw new SafetensorsException(file, where(name) + ": field data_offsets is missing");
+        }
+        if (offsets.length != 2) {
+            throw new SafetensorsException(file, where(name) + ": field data_offsets must hold exactly 2 integers, found "
+                    + offsets.length);
+        }
         long begin = offsets[0];
         long end = offsets[1];
         if (end < begin) {
-            throw new SafetensorsException(file, where + ": data_offsets [" + begin + ", " + end + "] end before they begin");
+            throw new SafetensorsException(file, where(name) + ": data_offsets [" + begin + ", " + end + "] end before they begin");
         }
         long expected;
         try {
@@ -138,48 +167,55 @@ public record SafetensorsHeader(List<TensorInfo> tensors, Map<String, TensorInfo
             }
             expected = Math.multiplyExact(numel, (long) dtype.byteSize());
         } catch (ArithmeticException e) {
-            throw new SafetensorsException(file, where + ": shape " + java.util.Arrays.toString(shape)
+            throw new SafetensorsException(file, where(name) + ": shape " + Arrays.toString(shape)
                     + " has more elements than any file can hold");
         }
         if (expected != end - begin) {
-            throw new SafetensorsException(file, where + ": shape " + java.util.Arrays.toString(shape) + " of "
+            throw new SafetensorsException(file, where(name) + ": shape " + Arrays.toString(shape) + " of "
                     + dtype.safetensorsName() + " needs " + expected + " bytes but data_offsets [" + begin + ", " + end
                     + "] span " + (end - begin));
         }
         if (end > dataLength) {
-            throw new SafetensorsException(file, where + ": data_offsets [" + begin + ", " + end
+            throw new SafetensorsException(file, where(name) + ": data_offsets [" + begin + ", " + end
                     + "] reach past the end of the data, which holds only " + dataLength
                     + " bytes after the header (file truncated?)");
         }
         return new TensorInfo(name, dtype, shape, dataStart + begin, dataStart + end);
     }
 
-    /** A JSON array of non-negative integers that fit a long; {@code length} is the required size, or -1. */
-    private static long[] readLongs(Path file, String where, String field, JsonNode node, int length) {
-        if (node == null) {
-            throw new SafetensorsException(file, where + ": field " + field + " is missing");
+    /** A JSON array of non-negative integers that fit a long, at most {@code max} of them (more is refused). */
+    private static long[] readLongs(Path file, String name, String field, JsonParser p, int max) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw new SafetensorsException(file, where(name) + ": field " + field + " must be an array of integers, found "
+                    + describe(p));
         }
-        if (!node.isArray()) {
-            throw new SafetensorsException(file, where + ": field " + field + " must be an array of integers, found "
-                    + kind(node));
-        }
-        if (length >= 0 && node.size() != length) {
-            throw new SafetensorsException(file, where + ": field " + field + " must hold exactly " + length
-                    + " integers, found " + node.size());
-        }
-        long[] out = new long[node.size()];
-        for (int i = 0; i < out.length; i++) {
-            JsonNode v = node.get(i);
-            if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-                throw new SafetensorsException(file, where + ": field " + field + "[" + i + "] must be an integer, found "
-                        + kind(v));
+        long[] out = new long[Math.min(max, 8)];
+        int n = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (n == max) {
+                throw new SafetensorsException(file, where(name) + ": field " + field + " must hold "
+                        + (max == 2 ? "exactly 2 integers, found more" : "at most " + max + " integers"));
             }
-            out[i] = v.longValue();
-            if (out[i] < 0) {
-                throw new SafetensorsException(file, where + ": field " + field + "[" + i + "] is negative (" + out[i] + ")");
+            if (p.currentToken() != JsonToken.VALUE_NUMBER_INT
+                    || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                throw new SafetensorsException(file, where(name) + ": field " + field + "[" + n
+                        + "] must be an integer that fits 64 bits, found " + describe(p));
             }
+            long v = p.getLongValue();
+            if (v < 0) {
+                throw new SafetensorsException(file, where(name) + ": field " + field + "[" + n + "] is negative (" + v + ")");
+            }
+            if (n == out.length) {
+                out = Arrays.copyOf(out, Math.min(max, out.length * 2));
+            }
+            out[n++] = v;
         }
-        return out;
+        return Arrays.copyOf(out, n);
+    }
+
+    /** "tensor 'name'" for messages; built only when there is something to report. */
+    private static String where(String name) {
+        return "tensor " + SafetensorsException.quote(name);
     }
 
     private static void checkNoOverlap(Path file, List<TensorInfo> inFileOrder, long dataStart) {
@@ -189,7 +225,7 @@ public record SafetensorsHeader(List<TensorInfo> tensors, Map<String, TensorInfo
                 continue; // an empty tensor occupies nothing, wherever it points
             }
             if (last != null && t.begin() < last.end()) {
-                throw new SafetensorsException(file, "tensors " + SafetensorsException.quote(last.name()) + " [" 
+                throw new SafetensorsException(file, "tensors " + SafetensorsException.quote(last.name()) + " ["
                         + (last.begin() - dataStart) + ", " + (last.end() - dataStart) + "] and "
                         + SafetensorsException.quote(t.name()) + " [" + (t.begin() - dataStart) + ", "
                         + (t.end() - dataStart) + "] overlap in data_offsets");
@@ -198,12 +234,27 @@ public record SafetensorsHeader(List<TensorInfo> tensors, Map<String, TensorInfo
         }
     }
 
-    private static String kind(JsonNode node) {
-        String text = node.toString();
+    /** What the parser is looking at, short, for "found ..." in messages (containers are never printed whole). */
+    private static String describe(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.START_OBJECT) {
+            return "object";
+        }
+        if (t == JsonToken.START_ARRAY) {
+            return "array";
+        }
+        if (t == JsonToken.VALUE_NULL) {
+            return "null";
+        }
+        String text = p.getText();
         if (text.length() > 40) {
             text = text.substring(0, 40) + "...";
         }
-        return node.getNodeType().toString().toLowerCase() + " " + text;
+        return switch (t) {
+            case VALUE_STRING -> "string \"" + text + "\"";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean " + text;
+            default -> "number " + text;
+        };
     }
 
     private static String firstLine(String s) {

@@ -43,6 +43,14 @@ public final class SafetensorsWriter {
         }
     }
 
+    /** Told after each tensor reaches the file, so a command can drive a progress bar over a long save. */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (tensor, bytes) -> { };
+
+        void tensorWritten(PendingTensor tensor, long tensorBytes);
+    }
+
     private static final JsonMapper JSON = new JsonMapper();
     private static final int CHUNK_ELEMENTS = 1 << 18;
 
@@ -179,10 +187,23 @@ public final class SafetensorsWriter {
 
     /** Writes the file atomically: a crash or a bad tensor leaves whatever was at {@code target} before. */
     public void write(Path target) {
-        writeFile(target, metadata, List.copyOf(tensors.values()));
+        write(target, Progress.NONE);
     }
 
-    static void writeFile(Path target, Map<String, String> metadata, List<PendingTensor> tensors) {
+    public void write(Path target, Progress progress) {
+        writeFile(target, metadata, List.copyOf(tensors.values()), progress);
+    }
+
+    /** Bytes of tensor data in all added tensors (what a progress bar counts to). */
+    public long totalBytes() {
+        long total = 0;
+        for (PendingTensor t : tensors.values()) {
+            total += t.byteSize();
+        }
+        return total;
+    }
+
+    static void writeFile(Path target, Map<String, String> metadata, List<PendingTensor> tensors, Progress progress) {
         byte[] header = headerBytes(metadata, tensors);
         AtomicFiles.write(target, tmp -> {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -193,6 +214,7 @@ public final class SafetensorsWriter {
                     CountingChannel counted = new CountingChannel(ch);
                     t.data().writeTo(counted);
                     checkLength(t.name(), t.dtype(), t.shape, counted.count);
+                    progress.tensorWritten(t, t.byteSize());
                 }
                 ch.force(true);
             }

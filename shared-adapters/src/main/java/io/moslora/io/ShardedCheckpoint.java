@@ -25,8 +25,8 @@ import java.util.TreeMap;
 public final class ShardedCheckpoint implements TensorReader {
     public static final String SINGLE_FILE = "model.safetensors";
     public static final String INDEX_FILE = "model.safetensors.index.json";
-    /** An index is a small JSON file; anything bigger is not one. */
-    private static final long MAX_INDEX_BYTES = 256L << 20;
+    /** An index is a small JSON file (about 100 bytes per tensor); anything bigger is not one. */
+    private static final long MAX_INDEX_BYTES = 64L << 20;
 
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)

@@ -27,6 +27,11 @@ public final class ShardedCheckpointWriter {
 
     /** Writes {@code tensors} into {@code folder}; returns the files written (shards, then the index if any). */
     public static List<Path> write(SafetensorsWriter tensors, Path folder, String prefix, long maxShardBytes) {
+        return write(tensors, folder, prefix, maxShardBytes, SafetensorsWriter.Progress.NONE);
+    }
+
+    public static List<Path> write(SafetensorsWriter tensors, Path folder, String prefix, long maxShardBytes,
+            SafetensorsWriter.Progress progress) {
         if (maxShardBytes <= 0) {
             throw new IllegalArgumentException("max shard size must be positive");
         }
@@ -35,14 +40,15 @@ public final class ShardedCheckpointWriter {
         Path index = folder.resolve(prefix + ".safetensors.index.json");
         if (shards.size() <= 1) {
             Path single = folder.resolve(prefix + ".safetensors");
-            SafetensorsWriter.writeFile(single, tensors.metadata(), shards.isEmpty() ? List.of() : shards.get(0));
+            SafetensorsWriter.writeFile(single, tensors.metadata(), shards.isEmpty() ? List.of() : shards.get(0),
+                    progress);
             written.add(single);
         } else {
             TreeMap<String, String> weightMap = new TreeMap<>();
             long totalSize = 0;
             for (int i = 0; i < shards.size(); i++) {
                 String shardName = String.format("%s-%05d-of-%05d.safetensors", prefix, i + 1, shards.size());
-                SafetensorsWriter.writeFile(folder.resolve(shardName), tensors.metadata(), shards.get(i));
+                SafetensorsWriter.writeFile(folder.resolve(shardName), tensors.metadata(), shards.get(i), progress);
                 written.add(folder.resolve(shardName));
                 for (SafetensorsWriter.PendingTensor t : shards.get(i)) {
                     weightMap.put(t.name(), shardName);

@@ -50,7 +50,7 @@ public interface TensorReader extends AutoCloseable {
 
     /**
      * The tensor as a DJL array of type {@code target}, owned by {@code manager}. BF16 data is widened in Java
-     * first; asking for a BFLOAT16 array is refused, because a bf16 DJL array aborts the JVM.
+     * first; asking for a BFLOAT16 or INT16 array is refused, because DJL aborts the JVM on those types.
      */
     default NDArray toNDArray(NDManager manager, String name, DataType target) {
         return NDArrayBridge.load(manager, this, name, target);

@@ -26,9 +26,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code human-eval export}: builds a blind pairwise study (rater page + key) from the images of two systems. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Pair the images of systems A and B by subject and prompt, shuffle pairs and sides, and write",
-                "a static page for raters (OUT/page/, works from file://) and the un-blinding key (OUT/key.json,",
-                "keep it away from raters)."})
+        description = {"Write a blind rater page and its key from the images of systems A and B.",
+                "Pairs the images of A and B by subject and prompt, shuffles the pairs and the sides with the seed,"
+                        + " and writes a static page for raters (OUT/page/, works from file:// with no network) and the"
+                        + " un-blinding key (OUT/key.json: keep it away from raters)."})
 public final class ExportCommand implements Runnable {
     @Spec CommandSpec spec;
 

@@ -77,14 +77,15 @@ public final class ReviewPage {
                 .append("<title>Blind image comparison</title>\n<style>\n").append(resource("review-page.css"))
                 .append("</style>\n</head>\n<body>\n")
                 .append("<main id=\"study\" data-study=\"").append(Html.escape(key.study())).append("\">\n")
-                .append("<header>\n<h1>Blind image comparison</h1>\n")
+                .append("<h1>Blind image comparison</h1>\n")
                 .append("<p>Each pair shows photos of a subject, a prompt and two generated images. For every question,")
                 .append(" choose the better image, or tie. Your answers are saved in this browser; when all are")
                 .append(" answered, press <em>Export votes</em> and send the downloaded CSV file back.</p>\n")
+                .append("<header>\n")
                 .append("<label>Rater id <input id=\"rater\" type=\"text\" autocomplete=\"off\" required></label>\n")
                 .append("<button id=\"export\" type=\"button\">Export votes</button>\n")
-                .append("<span id=\"progress\"></span><span id=\"status\" role=\"status\"></span>\n")
-                .append("<textarea id=\"csv-output\" readonly hidden></textarea>\n</header>\n");
+                .append("<span id=\"progress\"></span><span id=\"status\" role=\"status\"></span>\n</header>\n")
+                .append("<textarea id=\"csv-output\" readonly hidden></textarea>\n");
         int n = key.pairs().size();
         for (int i = 0; i < n; i++) {
             BlindedPair p = key.pairs().get(i);
@@ -145,7 +146,8 @@ public final class ReviewPage {
     }
 
     private static void copy(Path from, Path to) {
-        AtomicFiles.write(to, tmp -> Files.copy(from, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING));
+        // Copies the bytes only: the source's permissions (shared data is read-only) stay behind.
+        AtomicFiles.writeStream(to, out -> Files.copy(from, out));
     }
 
     private static void reencode(Path from, Path to) {

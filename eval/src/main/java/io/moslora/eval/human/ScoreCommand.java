@@ -10,9 +10,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code human-eval score}: un-blinds the raters' vote files with the key and reports win/tie/loss and agreement. */
 @Command(name = "score", mixinStandardHelpOptions = true,
-        description = {"Check the raters' vote files against the key, un-blind them and report, per criterion, A's",
-                "win/tie/loss percentages against B and delta = win - loss (overall and per subject), and the",
-                "raters' agreement (Fleiss' kappa over win/tie/loss)."})
+        description = {"Un-blind the raters' vote files with the key and report A against B.",
+                "Checks every vote file against the key and reports, per criterion, A's win/tie/loss percentages"
+                        + " against B and delta = win - loss (overall and per subject), and the raters' agreement"
+                        + " (Fleiss' kappa over win/tie/loss)."})
 public final class ScoreCommand implements Runnable {
     @Spec CommandSpec spec;
 

@@ -84,6 +84,7 @@ public final class ReviewPage {
                 .append("<header>\n")
                 .append("<label>Rater id <input id=\"rater\" type=\"text\" autocomplete=\"off\" required></label>\n")
                 .append("<button id=\"export\" type=\"button\">Export votes</button>\n")
+                .append("<button id=\"reset\" type=\"button\">Next rater (clear answers)</button>\n")
                 .append("<span id=\"progress\"></span><span id=\"status\" role=\"status\"></span>\n</header>\n")
                 .append("<textarea id=\"csv-output\" readonly hidden></textarea>\n");
         int n = key.pairs().size();

@@ -103,5 +103,21 @@
     save();
   });
   document.getElementById('export').addEventListener('click', exportVotes);
+  // Several raters may share one computer: the next one starts from a clean page.
+  document.getElementById('reset').addEventListener('click', function () {
+    if (!window.confirm('Clear the rater id and all answers saved in this browser? Export them first.')) {
+      return;
+    }
+    state = { rater: '', votes: {} };
+    save();
+    raterInput.value = '';
+    Array.prototype.forEach.call(document.querySelectorAll('input[type=radio]'), function (input) {
+      input.checked = false;
+    });
+    output.value = '';
+    output.hidden = true;
+    status.textContent = '';
+    showProgress();
+  });
   showProgress();
 })();

@@ -145,14 +145,18 @@ class ExportCommandTest {
         Path manifest = images.resolve("pairs.csv");
         Files.writeString(manifest, "subject,prompt,a,b\ncat,\"<script>alert('x')</script> & \"\"more\"\"\",x1.png,y1.png\n");
         Path out = tmp.resolve("s");
+        // --reference may also be the subject's own folder.
         CommandRun run = CommandRun.humanEval("export", "--manifest", manifest.toString(), "--out", out.toString(),
-                "--seed", "3", "--criteria", "prompt-consistency");
+                "--seed", "3", "--criteria", "prompt-consistency", "--reference",
+                SharedData.require("dreambooth/cat").toString());
         assertThat(run.code()).as(run.err()).isZero();
         StudyKey key = StudyKey.read(out.resolve("key.json"));
         assertThat(key.pairs().get(0).pair().prompt()).isEqualTo("<script>alert('x')</script> & \"more\"");
         String html = Files.readString(out.resolve("page/index.html"));
         assertThat(html).contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;more&quot;");
         assertThat(html).doesNotContain("<script>alert");
+        assertThat(html.split("class=\"reference\"", -1)).hasSize(6);
+        assertThat(out.resolve("page/images/ref-s1-5.jpg")).isRegularFile();
     }
 
     @Test

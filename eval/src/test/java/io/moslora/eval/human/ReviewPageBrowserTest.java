@@ -147,6 +147,21 @@ class ReviewPageBrowserTest {
                     .replace("'", "\\'") + "').checked").asBoolean()).isTrue();
             assertThat(browser.errors()).as("page errors").isEmpty();
 
+            // The next rater on this computer starts clean, and stays clean after a reload.
+            browser.eval("window.confirm = () => true");
+            browser.click("#reset");
+            assertThat(browser.eval("document.querySelectorAll('input[type=radio]:checked').length").asInt()).isZero();
+            browser.reload();
+            assertThat(browser.eval("document.querySelectorAll('input[type=radio]:checked').length").asInt()).isZero();
+            assertThat(browser.eval("document.getElementById('rater').value").asText()).isEmpty();
+            assertThat(browser.eval("document.getElementById('progress').textContent").asText())
+                    .isEqualTo("0 of 6 answered");
+            // The error channel above is live: an uncaught error in the page shows up in it.
+            browser.eval("setTimeout(() => { throw new Error('probe-error'); }, 0)");
+            browser.waitFor("true");
+            Thread.sleep(200);
+            assertThat(browser.errors()).anyMatch(e -> e.contains("probe-error"));
+
             // The downloaded file closes the loop: scoring un-blinds it with the key.
             CommandRun score = CommandRun.humanEval("score", "--key", out.resolve("key.json").toString(), "--votes",
                     csv.toString(), "--json");

@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
             io.moslora.quant.QuantCommand.class,
             io.moslora.llava.cli.ExperimentCommand.class,
             io.moslora.llava.cli.BenchCommand.class,
-            io.moslora.eval.cli.EvalCommand.class})
+            io.moslora.eval.cli.EvalCommand.class,
+            io.moslora.eval.human.HumanEvalCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -19,13 +19,7 @@ import picocli.CommandLine.Command;
             io.moslora.llava.cli.BenchCommand.class,
             io.moslora.eval.cli.EvalCommand.class,
             io.moslora.eval.human.HumanEvalCommand.class})
-public final class Main implements Runnable {
-    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+public final class Main extends CommandGroup {
 
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);

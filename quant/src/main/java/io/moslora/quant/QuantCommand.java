@@ -1,8 +1,6 @@
 package io.moslora.quant;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code ./moslora quant ...}: 4-bit quantization in the bitsandbytes format. */
 @Command(
@@ -10,12 +8,4 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "4-bit NF4/FP4 quantization with double quantization, bitsandbytes-compatible.",
         subcommands = {QuantBenchCommand.class})
-public final class QuantCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-}
+public final class QuantCommand extends io.moslora.cli.CommandGroup {}

@@ -10,12 +10,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Evaluate models and score prediction files the way VLMEvalKit and LLM-Adapters do.",
         subcommands = {RunCommand.class, ScoreCommand.class, CommonsenseCommand.class, CommonsenseScoreCommand.class})
-public final class EvalCommand implements Runnable {
+public final class EvalCommand extends io.moslora.cli.CommandGroup {
     @Spec
     CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
 }

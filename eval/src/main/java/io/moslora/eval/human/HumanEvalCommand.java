@@ -8,11 +8,5 @@ import picocli.CommandLine.Spec;
 @Command(name = "human-eval", mixinStandardHelpOptions = true,
         description = "Blind pairwise human evaluation of two systems' images: export a rater page, score the votes.",
         subcommands = {ExportCommand.class, ScoreCommand.class})
-public final class HumanEvalCommand implements Runnable {
-    @Spec CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+public final class HumanEvalCommand extends io.moslora.cli.CommandGroup {
 }

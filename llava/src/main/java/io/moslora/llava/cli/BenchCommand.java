@@ -14,13 +14,7 @@ import picocli.CommandLine.Spec;
 /** {@code moslora bench adapters}: the adapter overhead ratios, measured side by side in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print measured ratios.",
         subcommands = {BenchCommand.Adapters.class})
-public final class BenchCommand implements Runnable {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+public final class BenchCommand extends io.moslora.cli.CommandGroup {
 
     @Command(name = "adapters", mixinStandardHelpOptions = true,
             description = "Training step of a LLaMA-like block with no adapter / LoRA / MoSLoRA, merged inference vs "

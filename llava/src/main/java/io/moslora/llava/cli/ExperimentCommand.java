@@ -11,13 +11,7 @@ import picocli.CommandLine.Spec;
 /** {@code moslora experiment mixers}: LoRA vs MoSLoRA mixer inits vs TS-Mixing on a task that trains on a CPU. */
 @Command(name = "experiment", mixinStandardHelpOptions = true, description = "Small, honest experiments.",
         subcommands = {ExperimentCommand.Mixers.class})
-public final class ExperimentCommand implements Runnable {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+public final class ExperimentCommand extends io.moslora.cli.CommandGroup {
 
     @Command(name = "mixers", mixinStandardHelpOptions = true,
             description = "Fine-tune a frozen pre-trained decoder with LoRA, MoSLoRA (kaiming, orthogonal, identity, "

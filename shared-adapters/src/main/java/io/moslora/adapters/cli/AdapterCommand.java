@@ -18,13 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "adapter", mixinStandardHelpOptions = true,
         description = "Merge, export or inspect PEFT-format LoRA / MoSLoRA adapters.",
         subcommands = {AdapterCommand.Merge.class, AdapterCommand.ExportLora.class, AdapterCommand.Inspect.class})
-public final class AdapterCommand implements Runnable {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+public final class AdapterCommand extends io.moslora.cli.CommandGroup {
 
     @Command(name = "merge", mixinStandardHelpOptions = true,
             description = "Fold an adapter into a Hugging Face checkpoint folder (streamed tensor by tensor).")

@@ -83,6 +83,7 @@ public final class SentencePieceTokenizer implements TextTokenizer {
                 .filter(i -> model.pieces().get(i).type() == SentencePieceModel.Type.UNKNOWN).findFirst().orElse(0);
     }
 
+    @Override
     public boolean legacy() {
         return legacy;
     }

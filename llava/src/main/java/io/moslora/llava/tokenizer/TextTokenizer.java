@@ -31,6 +31,14 @@ public interface TextTokenizer extends AutoCloseable {
 
     int vocabSize();
 
+    /**
+     * Hugging Face's {@code legacy} flag of Llama SentencePiece tokenizers (text after a special token gets a
+     * prefix space when true). LLaVA's label arithmetic depends on it. Other tokenizers have no such flag.
+     */
+    default boolean legacy() {
+        return true;
+    }
+
     @Override
     void close();
 

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
             io.moslora.config.ConfigCommand.class,
             io.moslora.adapters.cli.ParamsCommand.class,
             io.moslora.adapters.cli.AdapterCommand.class,
-            io.moslora.llava.TokenizeCommand.class})
+            io.moslora.llava.TokenizeCommand.class,
+            io.moslora.llava.LlavaCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

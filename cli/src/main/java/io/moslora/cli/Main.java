@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
             io.moslora.adapters.cli.ParamsCommand.class,
             io.moslora.adapters.cli.AdapterCommand.class,
             io.moslora.quant.QuantCommand.class,
+            io.moslora.llava.TokenizeCommand.class,
+            io.moslora.llava.LlavaCommand.class,
             io.moslora.llava.cli.ExperimentCommand.class,
             io.moslora.llava.cli.BenchCommand.class,
             io.moslora.eval.cli.EvalCommand.class,

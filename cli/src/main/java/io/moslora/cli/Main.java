@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "MoSLoRA Suite: Mixture-of-Subspaces LoRA fine-tuning and evaluation for multimodal and diffusion models.",
-        subcommands = {io.moslora.llava.TokenizeCommand.class, io.moslora.llava.DemoDataCommand.class})
+        subcommands = {io.moslora.llava.TokenizeCommand.class, io.moslora.llava.DemoDataCommand.class, io.moslora.llava.CheckDataCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

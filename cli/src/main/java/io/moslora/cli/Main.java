@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             io.moslora.adapters.cli.AdapterCommand.class,
             io.moslora.quant.QuantCommand.class,
             io.moslora.llava.TokenizeCommand.class,
+            io.moslora.llava.DemoDataCommand.class,
+            io.moslora.llava.CheckDataCommand.class,
             io.moslora.llava.LlavaCommand.class,
             io.moslora.llava.cli.ExperimentCommand.class,
             io.moslora.llava.cli.BenchCommand.class,

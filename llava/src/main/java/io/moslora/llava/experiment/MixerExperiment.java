@@ -12,7 +12,7 @@ import io.moslora.adapters.MixerInit;
 import io.moslora.config.LlamaConfig;
 import io.moslora.engine.Seeds;
 import io.moslora.llava.model.CausalLM;
-import io.moslora.llava.model.LanguageModelLoss;
+import io.moslora.llava.model.CausalLmLoss;
 import io.moslora.nn.StateDictLoader;
 import io.moslora.nn.TensorSource;
 import io.moslora.train.LrSchedule;
@@ -101,7 +101,7 @@ public final class MixerExperiment {
 
     private NDArray lossOn(CausalLM model, ReversalTask task, long seed, long step, int micro, NDManager m) {
         NDList b = task.batch(m, seed, step, micro, s.batch());
-        return LanguageModelLoss.shifted(model.forward(model.embed(b.get(0)), null, null), b.get(1));
+        return CausalLmLoss.of(model.forward(model.embed(b.get(0)), null, null), b.get(1));
     }
 
     /** Held-out token accuracy and exact match of the reversed part (argmax under teacher forcing = greedy). */

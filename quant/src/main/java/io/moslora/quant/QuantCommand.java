@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
         name = "quant",
         mixinStandardHelpOptions = true,
         description = "4-bit NF4/FP4 quantization with double quantization, bitsandbytes-compatible.",
-        subcommands = {QuantBenchCommand.class})
+        subcommands = {QuantNf4Command.class, QuantDequantCommand.class, QuantInspectCommand.class,
+            QuantBenchCommand.class})
 public final class QuantCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "4-bit NF4/FP4 quantization with double quantization, bitsandbytes-compatible.",
         subcommands = {QuantNf4Command.class, QuantDequantCommand.class, QuantInspectCommand.class,
-            QuantBenchCommand.class})
+            QuantBenchCommand.class, QuantTrainBenchCommand.class})
 public final class QuantCommand implements Runnable {
     @Spec
     CommandSpec spec;

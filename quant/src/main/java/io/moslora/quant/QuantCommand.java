@@ -7,5 +7,6 @@ import picocli.CommandLine.Command;
         name = "quant",
         mixinStandardHelpOptions = true,
         description = "4-bit NF4/FP4 quantization with double quantization, bitsandbytes-compatible.",
-        subcommands = {QuantBenchCommand.class})
+        subcommands = {QuantNf4Command.class, QuantDequantCommand.class, QuantInspectCommand.class,
+            QuantBenchCommand.class, QuantTrainBenchCommand.class})
 public final class QuantCommand extends io.moslora.cli.CommandGroup {}

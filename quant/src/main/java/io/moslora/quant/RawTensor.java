@@ -32,6 +32,22 @@ public record RawTensor(String dtype, long[] shape, byte[] data) {
         return new RawTensor("F32", shape, buf.array());
     }
 
+    /** Copies tensor {@code name} out of a file as it is stored. */
+    public static RawTensor read(io.moslora.io.TensorReader reader, String name) {
+        io.moslora.io.TensorInfo info = reader.info(name);
+        ByteBuffer bytes = reader.rawBytes(name);
+        byte[] data = new byte[bytes.remaining()];
+        bytes.get(data);
+        return new RawTensor(info.dtype().safetensorsName(), info.shape(), data);
+    }
+
+    /** Queues this tensor for {@code writer} under {@code name}. */
+    public void addTo(io.moslora.io.SafetensorsWriter writer, String name) {
+        io.moslora.io.DType d = io.moslora.io.DType.fromSafetensorsName(dtype)
+                .orElseThrow(() -> new IllegalArgumentException("tensor " + name + " has unknown dtype " + dtype));
+        writer.add(name, d, shape, data);
+    }
+
     public float[] asF32() {
         if (!dtype.equals("F32")) {
             throw new IllegalArgumentException("tensor is " + dtype + ", expected F32");

@@ -131,8 +131,10 @@ public final class LoraLinear extends Module implements LinearLayer {
 
     private Linear denseBase() {
         if (!(child("base_layer") instanceof Linear dense)) {
-            throw new UnsupportedOperationException("merging into a " + child("base_layer").getClass().getSimpleName()
-                    + " base needs that base's own merge policy (see the quant module)");
+            // a quantized base cannot absorb ΔW in place without rounding it away; its module offers the choices
+            throw new UnsupportedOperationException("cannot merge in place into a "
+                    + child("base_layer").getClass().getSimpleName() + " base: use io.moslora.quant.QuantMerge"
+                    + " (intoOriginal: into the original 16-bit checkpoint; requantized: re-quantize and report the error)");
         }
         return dense;
     }

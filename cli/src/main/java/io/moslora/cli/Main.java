@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
             io.moslora.io.InspectCommand.class,
             io.moslora.config.ConfigCommand.class,
             io.moslora.adapters.cli.ParamsCommand.class,
-            io.moslora.adapters.cli.AdapterCommand.class})
+            io.moslora.adapters.cli.AdapterCommand.class,
+            io.moslora.sdxl.cli.SdxlCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

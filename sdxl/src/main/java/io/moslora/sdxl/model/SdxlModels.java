@@ -54,6 +54,25 @@ public record SdxlModels(SdxlPipelineConfig config, UNet2DConditionModel unet, A
         write(text.encoder2(), dir.resolve("text_encoder_2").resolve(TRANSFORMERS_WEIGHTS));
     }
 
+    /** The name {@code --model} takes for the embedded tiny SDXL. */
+    public static final String TINY = "tiny";
+
+    /**
+     * The embedded tiny SDXL ({@link SdxlPipelineConfig#tiny()}) with weights drawn from {@code seed}: the same seed
+     * gives the same model, so a tiny DreamBooth run and a later generation agree on the base weights.
+     */
+    public static SdxlModels tiny(long seed, NDManager manager) {
+        io.moslora.engine.Seeds.seed(seed);
+        SdxlModels models = build(SdxlPipelineConfig.tiny(), SharedTokenizers.FIRST.get(), SharedTokenizers.SECOND.get());
+        models.materialize(manager, DataType.FLOAT32);
+        return models;
+    }
+
+    /** {@code --model}: {@value #TINY} or a diffusers SDXL folder. */
+    public static SdxlModels open(String model, NDManager manager) {
+        return model.equals(TINY) ? tiny(0, manager) : load(Path.of(model), manager, DataType.FLOAT32);
+    }
+
     /** Every parameter of the four networks gets values from the engine's (seeded) generator. */
     public void materialize(NDManager manager, DataType dtype) {
         unet.materialize(manager, dtype);
@@ -85,10 +104,30 @@ public record SdxlModels(SdxlPipelineConfig config, UNet2DConditionModel unet, A
                 + "component's weights");
     }
 
+    /** SDXL's two tokenizers over the shared CLIP BPE, read once per process (parsing the merges is slow; they are immutable). */
+    private enum SharedTokenizers {
+        FIRST, SECOND;
+
+        private volatile ClipTokenizer tokenizer;
+
+        ClipTokenizer get() {
+            ClipTokenizer t = tokenizer;
+            if (t == null) {
+                synchronized (this) {
+                    if (tokenizer == null) {
+                        tokenizer = this == FIRST ? ClipTokenizer.sdxlTokenizer() : ClipTokenizer.sdxlTokenizer2();
+                    }
+                    t = tokenizer;
+                }
+            }
+            return t;
+        }
+    }
+
     private static ClipTokenizer tokenizer(Path dir, boolean second) {
         if (Files.isRegularFile(dir.resolve("vocab.json")) && Files.isRegularFile(dir.resolve("merges.txt"))) {
             return ClipTokenizer.fromHfFolder(dir);
         }
-        return second ? ClipTokenizer.sdxlTokenizer2() : ClipTokenizer.sdxlTokenizer();
+        return (second ? SharedTokenizers.SECOND : SharedTokenizers.FIRST).get();
     }
 }

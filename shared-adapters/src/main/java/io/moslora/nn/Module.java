@@ -175,9 +175,12 @@ public abstract class Module {
         namedParameters().values().forEach(p -> p.setTrainable(trainable));
     }
 
-    /** Gives every parameter that has no values yet its initial values. */
+    /**
+     * Gives every parameter that has no values yet its initial values, in registration order: random draws then
+     * follow one fixed sequence, so a seed fixes every weight (an identity set's order changes from run to run).
+     */
     public final void materialize(NDManager manager, DataType dtype) {
-        for (Parameter p : distinctParameters()) {
+        for (Parameter p : namedParameters().values()) {
             if (!p.isMaterialized()) {
                 p.materialize(manager, dtype);
             }

@@ -21,6 +21,16 @@ public enum BetaSchedule {
         return configName;
     }
 
+    /** The beta_schedule of a scheduler config; a clear error naming the field if this project does not know it. */
+    public static BetaSchedule of(io.moslora.config.SchedulerConfig config) {
+        BetaSchedule v = fromConfigName(config.betaSchedule());
+        if (v == null) {
+            throw new io.moslora.cli.UserError("scheduler_config.json: field beta_schedule \"" + config.betaSchedule()
+                    + "\" is not one of linear, scaled_linear, squaredcos_cap_v2");
+        }
+        return v;
+    }
+
     /** The schedule named as in a diffusers {@code scheduler_config.json}; null if unknown. */
     public static BetaSchedule fromConfigName(String name) {
         for (BetaSchedule s : values()) {

@@ -1,6 +1,7 @@
 package io.moslora.sdxl.scheduler;
 
 import ai.djl.ndarray.NDArray;
+import io.moslora.config.SchedulerConfig;
 
 /**
  * Deterministic DDIM (Song et al. 2021, η = 0), as diffusers' {@code DDIMScheduler}: from x_t, predict x̂₀ and ε̂,
@@ -12,8 +13,10 @@ public final class DdimScheduler implements SamplingScheduler {
     private final DdpmNoiseSchedule schedule;
 
     public DdimScheduler(SchedulerConfig config) {
-        this.config = config;
-        this.schedule = new DdpmNoiseSchedule(config);
+        // DDIM's own defaults (set_alpha_to_one, clip_sample) fill what another class's file leaves out,
+        // as diffusers' DDIMScheduler.from_config does
+        this.config = config.className().equals(SchedulerConfig.DDIM) ? config : config.as(SchedulerConfig.DDIM);
+        this.schedule = new DdpmNoiseSchedule(this.config);
     }
 
     @Override
@@ -24,7 +27,7 @@ public final class DdimScheduler implements SamplingScheduler {
     @Override
     public Run start(int numInferenceSteps) {
         EulerDiscreteScheduler.requireSteps(numInferenceSteps, config.numTrainTimesteps());
-        double[] timesteps = config.timestepSpacing().timesteps(config.numTrainTimesteps(), numInferenceSteps,
+        double[] timesteps = TimestepSpacing.of(config).timesteps(config.numTrainTimesteps(), numInferenceSteps,
                 config.stepsOffset());
         for (int i = 0; i < timesteps.length; i++) {
             timesteps[i] = Math.rint(timesteps[i]); // DDIM works on integer timesteps
@@ -67,7 +70,7 @@ public final class DdimScheduler implements SamplingScheduler {
             if (prev >= 0) {
                 return schedule.alphaCumprod(prev);
             }
-            return config.setAlphaToOne() ? 1.0 : schedule.alphaCumprod(0);
+            return Boolean.TRUE.equals(config.setAlphaToOne()) ? 1.0 : schedule.alphaCumprod(0);
         }
 
         @Override
@@ -78,7 +81,7 @@ public final class DdimScheduler implements SamplingScheduler {
             double sb = Math.sqrt(1 - a);
             NDArray x0;
             NDArray eps;
-            switch (config.predictionType()) {
+            switch (schedule.predictionType()) {
                 case EPSILON -> {
                     x0 = sample.sub(modelOutput.mul(sb)).div(sa);
                     eps = modelOutput;
@@ -89,7 +92,7 @@ public final class DdimScheduler implements SamplingScheduler {
                 }
                 default -> throw new IllegalStateException();
             }
-            if (config.clipSample()) {
+            if (Boolean.TRUE.equals(config.clipSample())) {
                 double r = config.clipSampleRange();
                 // diffusers' default (use_clipped_model_output false): ε̂ stays the model's
                 x0 = x0.clip(-r, r);

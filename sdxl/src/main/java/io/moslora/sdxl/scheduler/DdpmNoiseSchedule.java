@@ -2,6 +2,8 @@ package io.moslora.sdxl.scheduler;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import io.moslora.cli.UserError;
+import io.moslora.config.SchedulerConfig;
 
 /**
  * The forward (noising) process of DDPM: β_t, ᾱ_t = ∏_{s≤t}(1−β_s), and what training needs from it — noisy
@@ -10,13 +12,25 @@ import ai.djl.ndarray.types.Shape;
  */
 public final class DdpmNoiseSchedule {
     private final SchedulerConfig config;
+    private final PredictionType prediction;
     private final double[] betas;
     private final double[] alphasCumprod;
 
     public DdpmNoiseSchedule(SchedulerConfig config) {
         this.config = config;
+        this.prediction = PredictionType.of(config);
         int n = config.numTrainTimesteps();
-        this.betas = config.betaSchedule().betas(config.betaStart(), config.betaEnd(), n);
+        if (n < 2) {
+            throw new UserError("scheduler_config.json: field num_train_timesteps must be at least 2, got " + n);
+        }
+        if (config.trainedBetas() != null) {
+            throw new UserError("scheduler_config.json: field trained_betas is not supported; remove it or use beta_schedule");
+        }
+        if (!(config.betaStart() > 0 && config.betaEnd() < 1 && config.betaStart() <= config.betaEnd())) {
+            throw new UserError("scheduler_config.json: fields beta_start, beta_end: need 0 < beta_start <= beta_end < 1, got "
+                    + config.betaStart() + ", " + config.betaEnd());
+        }
+        this.betas = BetaSchedule.of(config).betas(config.betaStart(), config.betaEnd(), n);
         this.alphasCumprod = new double[n];
         double product = 1;
         for (int t = 0; t < n; t++) {
@@ -27,11 +41,15 @@ public final class DdpmNoiseSchedule {
 
     /** SDXL's training schedule: scaled_linear 0.00085..0.012 over 1000 steps, ε-prediction. */
     public static DdpmNoiseSchedule sdxl() {
-        return new DdpmNoiseSchedule(SchedulerConfig.sdxl());
+        return new DdpmNoiseSchedule(SdxlSchedulerConfig.base());
     }
 
     public SchedulerConfig config() {
         return config;
+    }
+
+    public PredictionType predictionType() {
+        return prediction;
     }
 
     public int numTrainTimesteps() {
@@ -95,7 +113,7 @@ public final class DdpmNoiseSchedule {
 
     /** What the denoiser is trained to output under the configured prediction type. */
     public NDArray target(NDArray x0, NDArray noise, int[] timesteps) {
-        return switch (config.predictionType()) {
+        return switch (prediction) {
             case EPSILON -> noise;
             case V_PREDICTION -> velocity(x0, noise, timesteps);
         };
@@ -113,7 +131,7 @@ public final class DdpmNoiseSchedule {
         for (int i = 0; i < w.length; i++) {
             double snr = snr(timesteps[i]);
             double clipped = Math.min(snr, gamma);
-            w[i] = switch (config.predictionType()) {
+            w[i] = switch (prediction) {
                 case EPSILON -> clipped / snr;
                 case V_PREDICTION -> clipped / (snr + 1);
             };

@@ -1,6 +1,7 @@
 package io.moslora.sdxl.scheduler;
 
 import ai.djl.ndarray.NDArray;
+import io.moslora.config.SchedulerConfig;
 import ai.djl.ndarray.NDManager;
 
 /**
@@ -33,7 +34,7 @@ public final class DpmSolverPlusPlus2MScheduler implements SamplingScheduler {
         double[] timesteps = new double[numInferenceSteps];
         for (int i = 0; i < numInferenceSteps; i++) {
             int k = numInferenceSteps - i; // the (steps+1)-point grid without its lowest point, descending
-            timesteps[i] = switch (config.timestepSpacing()) {
+            timesteps[i] = switch (TimestepSpacing.of(config)) {
                 case LINSPACE -> Math.rint(k * ((n - 1.0) / numInferenceSteps));
                 case LEADING -> (double) k * (n / (numInferenceSteps + 1)) + config.stepsOffset();
                 case TRAILING -> Math.rint(n - i * ((double) n / numInferenceSteps)) - 1;
@@ -44,7 +45,7 @@ public final class DpmSolverPlusPlus2MScheduler implements SamplingScheduler {
             sigmas[i] = schedule.sigmaAt(timesteps[i]);
         }
         sigmas[numInferenceSteps] = 0;
-        return new Run(timesteps, sigmas, config.predictionType());
+        return new Run(timesteps, sigmas, schedule.predictionType());
     }
 
     /** One DPM-Solver++(2M) loop; keeps the previous step's x̂₀ in its own manager until closed. */

@@ -1,6 +1,7 @@
 package io.moslora.sdxl.scheduler;
 
 import ai.djl.ndarray.NDArray;
+import io.moslora.config.SchedulerConfig;
 
 /**
  * SDXL's default sampler (diffusers' {@code EulerDiscreteScheduler}, no churn): Euler's method on the
@@ -24,7 +25,7 @@ public final class EulerDiscreteScheduler implements SamplingScheduler {
     @Override
     public Run start(int numInferenceSteps) {
         requireSteps(numInferenceSteps, config.numTrainTimesteps());
-        double[] timesteps = config.timestepSpacing().timesteps(config.numTrainTimesteps(), numInferenceSteps,
+        double[] timesteps = TimestepSpacing.of(config).timesteps(config.numTrainTimesteps(), numInferenceSteps,
                 config.stepsOffset());
         double[] sigmas = new double[numInferenceSteps + 1];
         double max = 0;
@@ -34,8 +35,8 @@ public final class EulerDiscreteScheduler implements SamplingScheduler {
         }
         // linspace/trailing start at the last training timestep: pure noise of std σ_max. Leading starts below
         // it, where diffusers scales the noise by √(σ²+1), the std of x₀ + σε for unit-variance data.
-        double init = config.timestepSpacing() == TimestepSpacing.LEADING ? Math.sqrt(max * max + 1) : max;
-        return new Run(timesteps, sigmas, init, config.predictionType());
+        double init = TimestepSpacing.of(config) == TimestepSpacing.LEADING ? Math.sqrt(max * max + 1) : max;
+        return new Run(timesteps, sigmas, init, schedule.predictionType());
     }
 
     static void requireSteps(int steps, int numTrainTimesteps) {

@@ -19,6 +19,16 @@ public enum PredictionType {
         return configName;
     }
 
+    /** The prediction_type of a scheduler config; a clear error naming the field if this project does not know it. */
+    public static PredictionType of(io.moslora.config.SchedulerConfig config) {
+        PredictionType v = fromConfigName(config.predictionType());
+        if (v == null) {
+            throw new io.moslora.cli.UserError("scheduler_config.json: field prediction_type \"" + config.predictionType()
+                    + "\" is not one of epsilon, v_prediction");
+        }
+        return v;
+    }
+
     /** The type named as in a diffusers config; null if unknown. */
     public static PredictionType fromConfigName(String name) {
         for (PredictionType p : values()) {

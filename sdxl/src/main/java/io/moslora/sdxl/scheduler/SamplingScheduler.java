@@ -1,5 +1,7 @@
 package io.moslora.sdxl.scheduler;
 
+import io.moslora.config.SchedulerConfig;
+
 /**
  * A sampler (diffusers' inference scheduler) as a small immutable object: it only knows the noise schedule and
  * its own rules. Each generation asks it for a fresh {@link SamplingRun}, which holds the per-run state that

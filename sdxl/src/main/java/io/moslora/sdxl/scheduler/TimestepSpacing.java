@@ -25,6 +25,16 @@ public enum TimestepSpacing {
         return configName;
     }
 
+    /** The timestep_spacing of a scheduler config; a clear error naming the field if this project does not know it. */
+    public static TimestepSpacing of(io.moslora.config.SchedulerConfig config) {
+        TimestepSpacing v = fromConfigName(config.timestepSpacing());
+        if (v == null) {
+            throw new io.moslora.cli.UserError("scheduler_config.json: field timestep_spacing \"" + config.timestepSpacing()
+                    + "\" is not one of linspace, leading, trailing");
+        }
+        return v;
+    }
+
     /** The spacing named as in a diffusers config; null if unknown. */
     public static TimestepSpacing fromConfigName(String name) {
         for (TimestepSpacing s : values()) {

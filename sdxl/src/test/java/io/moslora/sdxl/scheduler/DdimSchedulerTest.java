@@ -1,5 +1,6 @@
 package io.moslora.sdxl.scheduler;
 
+import io.moslora.config.SchedulerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -12,7 +13,7 @@ class DdimSchedulerTest {
 
     @Test
     void leadingTimestepsAndTheFinalAlpha() {
-        DdimScheduler.Run run = new DdimScheduler(SchedulerConfig.sdxl()).start(50);
+        DdimScheduler.Run run = new DdimScheduler(Configs.sdxl()).start(50);
         assertThat(run.timesteps()[0]).isEqualTo(981);
         assertThat(run.timesteps()[49]).isEqualTo(1);
         assertThat(run.initNoiseSigma()).isEqualTo(1.0);
@@ -20,15 +21,14 @@ class DdimSchedulerTest {
         assertThat(run.alphaCumprodPrev(0)).isEqualTo(schedule.alphaCumprod(961));
         // the last step from t=1 goes to 1 − 20 < 0: ᾱ_0 with set_alpha_to_one=false (SDXL), 1 with true
         assertThat(run.alphaCumprodPrev(49)).isEqualTo(0.99915, within(1e-15));
-        SchedulerConfig toOne = new SchedulerConfig(1000, 0.00085, 0.012, BetaSchedule.SCALED_LINEAR,
-                PredictionType.EPSILON, TimestepSpacing.LEADING, 1, true, false, 1.0);
+        SchedulerConfig toOne = Configs.sdxlWith("set_alpha_to_one", true);
         assertThat(new DdimScheduler(toOne).start(50).alphaCumprodPrev(49)).isEqualTo(1.0);
     }
 
     @Test
     void oneStepOnAConstantLatentAndNoisePair() {
         try (NDManager m = NDManager.newBaseManager()) {
-            DdimScheduler.Run run = new DdimScheduler(SchedulerConfig.sdxl()).start(50);
+            DdimScheduler.Run run = new DdimScheduler(Configs.sdxl()).start(50);
             NDArray sample = F64.constant(m, 1.0, 1, 4, 2, 2);
             NDArray eps = F64.constant(m, 0.5, 1, 4, 2, 2);
             // ᾱ_981 = 0.005775500139495751, ᾱ_961 = 0.007281727140942984
@@ -52,7 +52,7 @@ class DdimSchedulerTest {
         // after the last step ᾱ = ᾱ_0 (SDXL), so x = √0.99915·c + √0.00085·e
         for (PredictionType type : PredictionType.values()) {
             try (NDManager m = NDManager.newBaseManager()) {
-                DdimScheduler.Run run = new DdimScheduler(SchedulerConfig.sdxl().withPredictionType(type)).start(25);
+                DdimScheduler.Run run = new DdimScheduler(Configs.sdxlWith("prediction_type", type.configName())).start(25);
                 NDArray c = F64.of(m, 0.3, -1.2);
                 NDArray e = F64.of(m, 1.0, -0.5);
                 double aT = schedule.alphaCumprod((int) run.timesteps()[0]);
@@ -75,8 +75,7 @@ class DdimSchedulerTest {
     @Test
     void clipSampleClampsThePredictedData() {
         try (NDManager m = NDManager.newBaseManager()) {
-            SchedulerConfig clip = new SchedulerConfig(1000, 0.00085, 0.012, BetaSchedule.SCALED_LINEAR,
-                    PredictionType.EPSILON, TimestepSpacing.LEADING, 1, false, true, 1.0);
+            SchedulerConfig clip = Configs.sdxlWith("clip_sample", true, "clip_sample_range", 1.0);
             DdimScheduler.Run run = new DdimScheduler(clip).start(50);
             // x̂₀ = 6.58 is clamped to 1: x' = √ᾱ_961·1 + √(1−ᾱ_961)·0.5
             double ap = 0.007281727140942984;

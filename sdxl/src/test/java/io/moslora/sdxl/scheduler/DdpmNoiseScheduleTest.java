@@ -1,5 +1,6 @@
 package io.moslora.sdxl.scheduler;
 
+import io.moslora.config.SchedulerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -8,10 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.moslora.cli.UserError;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class DdpmNoiseScheduleTest {
     private final DdpmNoiseSchedule sdxl = DdpmNoiseSchedule.sdxl();
@@ -35,7 +33,7 @@ class DdpmNoiseScheduleTest {
 
     @Test
     void linearAndCosineSchedulesFromTheirClosedForms() {
-        DdpmNoiseSchedule linear = new DdpmNoiseSchedule(SchedulerConfig.sdxl().withBetas(BetaSchedule.LINEAR, 1e-4, 0.02));
+        DdpmNoiseSchedule linear = new DdpmNoiseSchedule(Configs.sdxlWith("beta_schedule", "linear", "beta_start", 1e-4, "beta_end", 0.02));
         // β_1 = 1e-4 + 0.0199/999; ᾱ_1 = (1 − 1e-4)(1 − β_1) = 0.99978009207207...
         assertThat(linear.alphaCumprod(1)).isCloseTo((1 - 1e-4) * (1 - (1e-4 + 0.0199 / 999)), within(1e-15))
                 .isCloseTo(0.9997800920720721, within(1e-15));
@@ -43,7 +41,7 @@ class DdpmNoiseScheduleTest {
 
         // cosine: β_i = 1 − ᾱ((i+1)/N)/ᾱ(i/N), so the product telescopes to ᾱ((t+1)/N)/ᾱ(0) while no β is capped
         DdpmNoiseSchedule cosine = new DdpmNoiseSchedule(
-                SchedulerConfig.sdxl().withBetas(BetaSchedule.SQUAREDCOS_CAP_V2, 1e-4, 0.02));
+                Configs.sdxlWith("beta_schedule", "squaredcos_cap_v2", "beta_start", 1e-4, "beta_end", 0.02));
         for (int t : new int[] {0, 250, 500, 900}) {
             double f0 = Math.pow(Math.cos(0.008 / 1.008 * Math.PI / 2), 2);
             double ft = Math.pow(Math.cos(((t + 1) / 1000.0 + 0.008) / 1.008 * Math.PI / 2), 2);
@@ -70,7 +68,7 @@ class DdpmNoiseScheduleTest {
             assertThat(v[0]).isCloseTo(-Math.sqrt(0.99915) - 2 * Math.sqrt(0.00085), within(1e-12));
             assertThat(v[7]).isCloseTo(-Math.sqrt(a999) - 2 * Math.sqrt(1 - a999), within(1e-12));
             assertThat(sdxl.target(x0, noise, t).toDoubleArray()).containsExactly(noise.toDoubleArray());
-            DdpmNoiseSchedule vpred = new DdpmNoiseSchedule(SchedulerConfig.sdxl().withPredictionType(PredictionType.V_PREDICTION));
+            DdpmNoiseSchedule vpred = new DdpmNoiseSchedule(Configs.sdxlWith("prediction_type", "v_prediction"));
             assertThat(vpred.target(x0, noise, t).toDoubleArray()).containsExactly(v);
             assertThatThrownBy(() -> sdxl.addNoise(x0, noise, new int[] {3})).hasMessageContaining("one timestep per batch");
         }
@@ -104,30 +102,27 @@ class DdpmNoiseScheduleTest {
         assertThat(sdxl.minSnrLossWeights(new int[] {10, 500}, 5.0))
                 .containsExactly(new double[] {5 / 103.50750389407848, 1.0}, within(1e-12));
         // v: min(SNR, 5)/(SNR + 1)
-        DdpmNoiseSchedule vpred = new DdpmNoiseSchedule(SchedulerConfig.sdxl().withPredictionType(PredictionType.V_PREDICTION));
+        DdpmNoiseSchedule vpred = new DdpmNoiseSchedule(Configs.sdxlWith("prediction_type", "v_prediction"));
         assertThat(vpred.minSnrLossWeights(new int[] {10, 500}, 5.0)).containsExactly(
                 new double[] {5 / 104.50750389407848, 0.38185044100482407 / 1.38185044100482407}, within(1e-12));
     }
 
     @Test
-    void readsDiffusersSchedulerConfig(@TempDir Path dir) throws Exception {
-        // stable-diffusion-xl-base-1.0/scheduler/scheduler_config.json
-        Path file = dir.resolve("scheduler_config.json");
-        Files.writeString(file, """
-                {"_class_name": "EulerDiscreteScheduler", "_diffusers_version": "0.19.0.dev0",
-                 "beta_end": 0.012, "beta_schedule": "scaled_linear", "beta_start": 0.00085, "clip_sample": false,
-                 "interpolation_type": "linear", "num_train_timesteps": 1000, "prediction_type": "epsilon",
-                 "sample_max_value": 1.0, "set_alpha_to_one": false, "skip_prk_steps": true, "steps_offset": 1,
-                 "timestep_spacing": "leading", "trained_betas": null, "use_karras_sigmas": false}""");
-        assertThat(SchedulerConfig.read(file)).isEqualTo(SchedulerConfig.sdxl());
+    void readsDiffusersSchedulerConfigAndRejectsWhatItCannotUse() {
+        // stable-diffusion-xl-base-1.0/scheduler/scheduler_config.json, shipped as a resource
+        SchedulerConfig base = Configs.sdxl();
+        assertThat(base.className()).isEqualTo(SchedulerConfig.EULER);
+        assertThat(base.timestepSpacing()).isEqualTo("leading");
+        assertThat(base.stepsOffset()).isEqualTo(1);
+        assertThat(new DdpmNoiseSchedule(base).beta(999)).isCloseTo(0.012, within(1e-15));
 
-        Files.writeString(file, "{\"beta_schedule\": \"sigmoid\"}");
-        assertThatThrownBy(() -> SchedulerConfig.read(file)).isInstanceOf(UserError.class)
-                .hasMessageContaining(file.toString()).hasMessageContaining("beta_schedule");
-        Files.writeString(file, "{\"num_train_timesteps\": \"many\"}");
-        assertThatThrownBy(() -> SchedulerConfig.read(file)).isInstanceOf(UserError.class)
-                .hasMessageContaining("num_train_timesteps");
-        Files.writeString(file, "{\"beta_start\": 0.5, \"beta_end\": 0.1}");
-        assertThatThrownBy(() -> SchedulerConfig.read(file)).isInstanceOf(UserError.class).hasMessageContaining("beta_start");
+        assertThatThrownBy(() -> new DdpmNoiseSchedule(Configs.sdxlWith("beta_schedule", "sigmoid")))
+                .isInstanceOf(UserError.class).hasMessageContaining("beta_schedule");
+        assertThatThrownBy(() -> new DdpmNoiseSchedule(Configs.sdxlWith("prediction_type", "sample")))
+                .isInstanceOf(UserError.class).hasMessageContaining("prediction_type");
+        assertThatThrownBy(() -> new DdpmNoiseSchedule(Configs.sdxlWith("beta_start", 0.5, "beta_end", 0.1)))
+                .isInstanceOf(UserError.class).hasMessageContaining("beta_start");
+        assertThatThrownBy(() -> new EulerDiscreteScheduler(Configs.sdxlWith("timestep_spacing", "random")).start(5))
+                .isInstanceOf(UserError.class).hasMessageContaining("timestep_spacing");
     }
 }

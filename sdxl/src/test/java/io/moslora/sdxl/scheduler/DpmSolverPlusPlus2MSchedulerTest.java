@@ -13,7 +13,7 @@ class DpmSolverPlusPlus2MSchedulerTest {
 
     @Test
     void leadingTimestepsUseStepsPlusOneIntervals() {
-        DpmSolverPlusPlus2MScheduler.Run run = new DpmSolverPlusPlus2MScheduler(SchedulerConfig.sdxl()).start(50);
+        DpmSolverPlusPlus2MScheduler.Run run = new DpmSolverPlusPlus2MScheduler(Configs.sdxl()).start(50);
         // step ratio 1000 // 51 = 19: 50·19+1 = 951, 932, 913, ..., 39, 20
         double[] t = run.timesteps();
         assertThat(t).hasSize(50);
@@ -35,7 +35,7 @@ class DpmSolverPlusPlus2MSchedulerTest {
         //   h = 0.10332973929012867, r = h_prev/h = 1.027775126355707, D = x̂₀' + (x̂₀' − x̂₀)/(2r),
         //   x₂ = (σ_vp2/σ_vp1)·x₁ − α_2(e^{−h} − 1)·D = 1.1548648549936342
         try (NDManager m = NDManager.newBaseManager();
-                DpmSolverPlusPlus2MScheduler.Run run = new DpmSolverPlusPlus2MScheduler(SchedulerConfig.sdxl()).start(50)) {
+                DpmSolverPlusPlus2MScheduler.Run run = new DpmSolverPlusPlus2MScheduler(Configs.sdxl()).start(50)) {
             NDArray x1;
             try (NDManager step = m.newSubManager()) {
                 x1 = run.step(F64.of(step, 0.5), 0, F64.of(step, 1.0));
@@ -55,7 +55,7 @@ class DpmSolverPlusPlus2MSchedulerTest {
         for (PredictionType type : PredictionType.values()) {
             try (NDManager m = NDManager.newBaseManager();
                     DpmSolverPlusPlus2MScheduler.Run run =
-                            new DpmSolverPlusPlus2MScheduler(SchedulerConfig.sdxl().withPredictionType(type)).start(20)) {
+                            new DpmSolverPlusPlus2MScheduler(Configs.sdxlWith("prediction_type", type.configName())).start(20)) {
                 NDArray c = F64.of(m, 0.3, -1.2);
                 NDArray e = F64.of(m, 1.0, -0.5);
                 double[] sig = run.sigmas();
@@ -94,7 +94,7 @@ class DpmSolverPlusPlus2MSchedulerTest {
     private static double gaussianError(int steps) {
         double s = 0.5;
         try (NDManager m = NDManager.newBaseManager();
-                DpmSolverPlusPlus2MScheduler.Run run = new DpmSolverPlusPlus2MScheduler(SchedulerConfig.sdxl()).start(steps)) {
+                DpmSolverPlusPlus2MScheduler.Run run = new DpmSolverPlusPlus2MScheduler(Configs.sdxl()).start(steps)) {
             double[] sig = run.sigmas();
             NDArray x = F64.of(m, 1.0);
             for (int i = 0; i < steps / 2; i++) {

@@ -1,5 +1,6 @@
 package io.moslora.sdxl.scheduler;
 
+import io.moslora.config.SchedulerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -12,7 +13,7 @@ class EulerDiscreteSchedulerTest {
 
     @Test
     void fiftyLeadingStepsAsSdxlRunsThem() {
-        EulerDiscreteScheduler.Run run = new EulerDiscreteScheduler(SchedulerConfig.sdxl()).start(50);
+        EulerDiscreteScheduler.Run run = new EulerDiscreteScheduler(Configs.sdxl()).start(50);
         // leading: step ratio 1000 // 50 = 20; timesteps 49·20+1 = 981, 961, ..., 21, 1
         double[] t = run.timesteps();
         assertThat(t).hasSize(50);
@@ -33,7 +34,7 @@ class EulerDiscreteSchedulerTest {
 
     @Test
     void trailingAndLinspaceSpacings() {
-        SchedulerConfig trailing = SchedulerConfig.sdxl().withTimestepSpacing(TimestepSpacing.TRAILING, 0);
+        SchedulerConfig trailing = Configs.sdxlWith("timestep_spacing", "trailing", "steps_offset", 0);
         // round(arange(1000, 0, −100)) − 1
         assertThat(new EulerDiscreteScheduler(trailing).start(10).timesteps())
                 .containsExactly(999, 899, 799, 699, 599, 499, 399, 299, 199, 99);
@@ -43,7 +44,7 @@ class EulerDiscreteSchedulerTest {
         assertThat(new EulerDiscreteScheduler(trailing).start(10).initNoiseSigma())
                 .isCloseTo(14.614641229333639, within(1e-11));
         // linspace(0, 999, 4) reversed; fractional ones keep their fraction and interpolate σ
-        SchedulerConfig linspace = SchedulerConfig.sdxl().withTimestepSpacing(TimestepSpacing.LINSPACE, 0);
+        SchedulerConfig linspace = Configs.sdxlWith("timestep_spacing", "linspace", "steps_offset", 0);
         assertThat(new EulerDiscreteScheduler(linspace).start(4).timesteps()).containsExactly(999, 666, 333, 0);
         EulerDiscreteScheduler.Run five = new EulerDiscreteScheduler(linspace).start(5);
         assertThat(five.timesteps()).containsExactly(999, 749.25, 499.5, 249.75, 0);
@@ -55,7 +56,7 @@ class EulerDiscreteSchedulerTest {
     @Test
     void oneStepOnAConstantLatentAndNoisePair() {
         try (NDManager m = NDManager.newBaseManager()) {
-            EulerDiscreteScheduler.Run run = new EulerDiscreteScheduler(SchedulerConfig.sdxl()).start(50);
+            EulerDiscreteScheduler.Run run = new EulerDiscreteScheduler(Configs.sdxl()).start(50);
             NDArray sample = F64.constant(m, 1.0, 1, 4, 2, 2);
             NDArray eps = F64.constant(m, 0.5, 1, 4, 2, 2);
             // model input: x/√(σ_0²+1) = 1/13.158464122127848 = 0.07599671137289923
@@ -69,7 +70,7 @@ class EulerDiscreteSchedulerTest {
             }
             // v-prediction: x̂₀ = −σ/√(σ²+1)·v + x/(σ²+1), then the same Euler update from (x − x̂₀)/σ
             EulerDiscreteScheduler.Run vrun = new EulerDiscreteScheduler(
-                    SchedulerConfig.sdxl().withPredictionType(PredictionType.V_PREDICTION)).start(50);
+                    Configs.sdxlWith("prediction_type", "v_prediction")).start(50);
             double s0 = run.sigmas()[0];
             double s1 = run.sigmas()[1];
             double x0 = -s0 / Math.sqrt(s0 * s0 + 1) * 0.5 + 1 / (s0 * s0 + 1);
@@ -82,7 +83,7 @@ class EulerDiscreteSchedulerTest {
     void pointMassDataIsReachedExactly() {
         // data = c everywhere: ideal ε̂ = (x − c)/σ, so x' − c = (x − c)·σ'/σ and the last step (σ' = 0) lands on c
         try (NDManager m = NDManager.newBaseManager()) {
-            EulerDiscreteScheduler.Run run = new EulerDiscreteScheduler(SchedulerConfig.sdxl()).start(30);
+            EulerDiscreteScheduler.Run run = new EulerDiscreteScheduler(Configs.sdxl()).start(30);
             NDArray c = F64.of(m, 0.3, -1.2, 2.0);
             NDArray x = c.add(F64.of(m, 1.0, -0.5, 0.25).mul(run.sigmas()[0]));
             for (int i = 0; i < run.steps(); i++) {
@@ -109,7 +110,7 @@ class EulerDiscreteSchedulerTest {
     private static double gaussianError(int steps) {
         double s = 0.5;
         try (NDManager m = NDManager.newBaseManager()) {
-            EulerDiscreteScheduler.Run run = new EulerDiscreteScheduler(SchedulerConfig.sdxl()).start(steps);
+            EulerDiscreteScheduler.Run run = new EulerDiscreteScheduler(Configs.sdxl()).start(steps);
             double[] sig = run.sigmas();
             NDArray x = F64.of(m, 1.0);
             for (int i = 0; i < steps / 2; i++) {

@@ -31,7 +31,7 @@ class SamplingLoopTest {
                 NDArray noise = F64.of(m, NOISE);
                 List<Integer> done = new ArrayList<>();
                 NDArray out;
-                try (SamplingRun run = SamplingScheduler.named(name, SchedulerConfig.sdxl()).start(20)) {
+                try (SamplingRun run = SamplingScheduler.named(name, Configs.sdxl()).start(20)) {
                     out = SamplingLoop.sample(run, noise, pointMass(c), done::add);
                 }
                 // still readable: the result was moved out of the closed step managers
@@ -49,7 +49,7 @@ class SamplingLoopTest {
         // result is √ᾱ₀·c + √(1−ᾱ₀)·ε̂ with ᾱ₀ = 0.99915 (set_alpha_to_one false)
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray c = F64.of(m, C);
-            SamplingRun run = SamplingScheduler.named("ddim", SchedulerConfig.sdxl()).start(10);
+            SamplingRun run = SamplingScheduler.named("ddim", Configs.sdxl()).start(10);
             NDArray out = SamplingLoop.sample(run, F64.of(m, NOISE), pointMass(c));
             double aT = schedule.alphaCumprod((int) run.timesteps()[0]);
             for (int k = 0; k < 3; k++) {

@@ -1,0 +1,119 @@
+package io.moslora.sdxl.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.moslora.adapters.AdapterKind;
+import io.moslora.adapters.MixerInit;
+import io.moslora.cli.UserError;
+import io.moslora.sdxl.model.SdxlModels;
+import io.moslora.sdxl.train.DreamBoothOptions;
+import io.moslora.sdxl.train.DreamBoothTrainer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code moslora sdxl dreambooth}: defaults are the MoSLoRA paper's SDXL DreamBooth run. */
+@Command(name = "dreambooth", mixinStandardHelpOptions = true,
+        description = "Fine-tune SDXL's UNet attention (to_q, to_k, to_v, to_out.0) on a few photos of a subject "
+                + "with a LoRA or MoSLoRA adapter (VAE and text encoders frozen, latents cached).")
+public final class DreamBoothCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "A diffusers SDXL folder, or 'tiny' (a small random SDXL for CPU demos).")
+    String model;
+
+    @Option(names = "--instance-dir", required = true, description = "Folder of the subject's photos (.jpg/.png).")
+    Path instanceDir;
+
+    @Option(names = "--instance-prompt", defaultValue = "a photo of ikat cat", description = "Prompt for the photos (default: ${DEFAULT-VALUE}).")
+    String instancePrompt;
+
+    @Option(names = "--adapter", defaultValue = "moslora", description = "lora, moslora or ts-mixing (default: ${DEFAULT-VALUE}).")
+    String adapter;
+
+    @Option(names = "--rank", defaultValue = "4", description = "Adapter rank; α = rank (default: ${DEFAULT-VALUE}).")
+    int rank;
+
+    @Option(names = "--mixer-init", defaultValue = "kaiming", description = "MoSLoRA mixer init: kaiming, orthogonal, identity (default: ${DEFAULT-VALUE}).")
+    String mixerInit;
+
+    @Option(names = "--resolution", defaultValue = "1024", description = "Square training size in pixels (default: ${DEFAULT-VALUE}).")
+    int resolution;
+
+    @Option(names = "--center-crop", description = "Crop the centre instead of a random square.")
+    boolean centerCrop;
+
+    @Option(names = "--random-flip", description = "Mirror each photo with probability 1/2.")
+    boolean randomFlip;
+
+    @Option(names = "--lr", defaultValue = "1e-4", description = "Constant learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--batch", defaultValue = "1", description = "Photos per micro-batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--grad-accum", defaultValue = "4", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
+    int gradAccum;
+
+    @Option(names = "--steps", defaultValue = "500", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+    long steps;
+
+    @Option(names = "--checkpoint-every", defaultValue = "0", description = "Checkpoint every N steps, 0 = never (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--resume", description = "Continue from the latest checkpoint in --out.")
+    boolean resume;
+
+    @Option(names = "--snr-gamma", description = "Min-SNR-γ loss weighting (default: off).")
+    Double snrGamma;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", required = true, description = "Output folder: adapter/, lora/, pytorch_lora_weights.safetensors, lora_kohya.safetensors, metrics.jsonl, loss.png.")
+    Path out;
+
+    @Option(names = "--no-progress", description = "No progress bar.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() {
+        AdapterKind kind;
+        try {
+            kind = AdapterKind.parse(adapter);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--adapter " + adapter + ": " + e.getMessage());
+        }
+        if (rank <= 0) throw new UserError("--rank must be positive, got " + rank);
+        if (resolution <= 0) throw new UserError("--resolution must be positive, got " + resolution);
+        if (batch <= 0 || gradAccum <= 0 || steps <= 0) throw new UserError("--batch, --grad-accum and --steps must be positive");
+        MixerInit init = parseMixerInit(mixerInit);
+        DreamBoothOptions o = new DreamBoothOptions(instanceDir, instancePrompt, kind, rank, init,
+                DreamBoothOptions.UNET_ATTENTION, resolution, centerCrop, randomFlip, lr, batch, gradAccum, steps,
+                checkpointEvery, resume, seed, snrGamma, out, !noProgress);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            SdxlModels models = SdxlModels.open(model, manager);
+            int f = models.vae().config().downsampleFactor();
+            if (resolution % f != 0) throw new UserError("--resolution " + resolution + " must be a multiple of " + f);
+            DreamBoothTrainer.Result r = DreamBoothTrainer.train(models, o, manager);
+            var w = spec.commandLine().getOut();
+            w.printf(Locale.ROOT, "adapted %d modules; trainable parameters %,d; steps run %d; final loss %.5f%n",
+                    r.adaptedModules().size(), models.unet().trainableParameterCount(), r.training().stepsRun(),
+                    r.training().finalLoss(10));
+            w.printf("wrote %s%n", out.toAbsolutePath());
+        }
+        return 0;
+    }
+
+    static MixerInit parseMixerInit(String name) {
+        for (MixerInit m : MixerInit.values()) {
+            if (m.name().equalsIgnoreCase(name.replace('-', '_'))) return m;
+        }
+        throw new UserError("--mixer-init " + name + ": use one of " + String.join(", ",
+                List.of(MixerInit.values()).stream().map(m -> m.name().toLowerCase(Locale.ROOT)).toList()));
+    }
+}

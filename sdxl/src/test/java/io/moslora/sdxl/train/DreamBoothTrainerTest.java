@@ -1,0 +1,101 @@
+package io.moslora.sdxl.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import io.moslora.adapters.AdapterKind;
+import io.moslora.adapters.MixerInit;
+import io.moslora.io.SafetensorsFile;
+import io.moslora.io.SharedData;
+import io.moslora.sdxl.model.SdxlModels;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The tiny DreamBooth path on the real cat photos (16-pixel crops, 8×8 latents). */
+class DreamBoothTrainerTest {
+    private static final Path CAT = SharedData.require("dreambooth/cat");
+
+    private static DreamBoothOptions options(Path out, long steps, int checkpointEvery, boolean resume) {
+        return new DreamBoothOptions(CAT, "a photo of ikat cat", AdapterKind.MOSLORA, 4, MixerInit.KAIMING,
+                DreamBoothOptions.UNET_ATTENTION, 16, true, false, 1e-3, 1, 1, steps, checkpointEvery, resume, 7, null,
+                out, false);
+    }
+
+    private static DreamBoothTrainer.Result train(DreamBoothOptions o) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            return DreamBoothTrainer.train(SdxlModels.tiny(0, m), o, m);
+        }
+    }
+
+    @Test
+    void killedAndResumedRunEndsWithTheSameAdapterAndWritesEveryFile(@TempDir Path dir) {
+        DreamBoothTrainer.Result straight = train(options(dir.resolve("a"), 3, 0, false));
+        assertThat(straight.adaptedModules()).contains("down_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k",
+                "mid_block.attentions.0.transformer_blocks.0.attn1.to_out.0");
+        assertThat(straight.adaptedModules()).allMatch(p -> p.matches(".*\\.(to_q|to_k|to_v|to_out\\.0)$"));
+        // a run of 2 steps checkpointed after step 1, then a new one resumes from step 1 and runs to 3
+        train(options(dir.resolve("b"), 2, 1, false));
+        DreamBoothTrainer.Result resumed = train(options(dir.resolve("b"), 3, 1, true));
+        assertThat(resumed.training().stepsRun()).isEqualTo(2);
+        assertThat(bytes(dir.resolve("b/adapter/adapter_model.safetensors")))
+                .isEqualTo(bytes(dir.resolve("a/adapter/adapter_model.safetensors")));
+        for (String f : new String[] {"adapter/adapter_config.json", "lora/adapter_model.safetensors", "metrics.jsonl",
+                "loss.png", SdxlLoraFiles.DIFFUSERS_FILE, SdxlLoraFiles.KOHYA_FILE}) {
+            assertThat(dir.resolve("a").resolve(f)).isRegularFile();
+        }
+        try (SafetensorsFile diffusers = SafetensorsFile.open(dir.resolve("a").resolve(SdxlLoraFiles.DIFFUSERS_FILE));
+                SafetensorsFile kohya = SafetensorsFile.open(dir.resolve("a").resolve(SdxlLoraFiles.KOHYA_FILE));
+                SafetensorsFile plain = SafetensorsFile.open(dir.resolve("a/lora/adapter_model.safetensors"))) {
+            String module = "down_blocks.1.attentions.0.transformer_blocks.0.attn1.to_q";
+            assertThat(diffusers.names()).contains("unet." + module + ".lora_A.weight", "unet." + module + ".lora_B.weight");
+            String k = "lora_unet_" + module.replace('.', '_');
+            assertThat(kohya.names()).contains(k + ".lora_down.weight", k + ".lora_up.weight", k + ".alpha");
+            assertThat(kohya.info(k + ".alpha").shape()).isEmpty();
+            assertThat(kohya.rawBytes(k + ".alpha").order(java.nio.ByteOrder.LITTLE_ENDIAN).getFloat(0)).isEqualTo(4f);
+            // renamed, not recomputed: the plain LoRA's (mixer folded into A) bytes exactly
+            assertThat(kohya.rawBytes(k + ".lora_down.weight"))
+                    .isEqualTo(plain.rawBytes("base_model.model." + module + ".lora_A.weight"));
+            assertThat(diffusers.rawBytes("unet." + module + ".lora_B.weight"))
+                    .isEqualTo(plain.rawBytes("base_model.model." + module + ".lora_B.weight"));
+            assertThat(diffusers.names()).noneMatch(n -> n.contains("lora_AB"));
+        }
+    }
+
+    @Test
+    void epochsVisitEveryPhotoOnce() {
+        for (int epoch = 0; epoch < 3; epoch++) {
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (int i = 0; i < 5; i++) {
+                seen.add(DreamBoothTrainer.order(5, epoch * 5L + i, 7));
+            }
+            assertThat(seen).containsExactlyInAnyOrder(0, 1, 2, 3, 4);
+        }
+    }
+
+    @Test
+    void photosAreCroppedToSquaresWithTheirTimeIds() {
+        var images = InstanceImage.loadAll(CAT, 16, true, false, new java.util.Random(0));
+        assertThat(images).hasSize(5);
+        InstanceImage first = images.get(0);
+        assertThat(first.name()).isEqualTo("00.jpg");
+        assertThat(first.pixels()).hasSize(3 * 16 * 16);
+        for (float p : first.pixels()) {
+            assertThat(p).isBetween(-1f, 1f);
+        }
+        var ids = first.timeIds();
+        assertThat(ids.targetHeight()).isEqualTo(16);
+        assertThat(Math.min(ids.originalHeight(), ids.originalWidth())).isGreaterThan(16);
+        // centre crop of the resized photo: one of the offsets is 0, the other half the overhang
+        assertThat(Math.min(ids.cropTop(), ids.cropLeft())).isZero();
+    }
+
+    private static ByteBuffer bytes(Path file) {
+        try {
+            return ByteBuffer.wrap(java.nio.file.Files.readAllBytes(file));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

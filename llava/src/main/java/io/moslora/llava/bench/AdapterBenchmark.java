@@ -130,7 +130,8 @@ public final class AdapterBenchmark {
         try {
             Process p = new ProcessBuilder(py.get(), script.toString(), "--hidden", "" + s.hidden(), "--heads", "" + s.heads(),
                     "--inter", "" + config.intermediateSize(), "--seq", "" + s.seq(), "--batch", "" + s.batch(),
-                    "--rank", "" + s.rank(), "--rounds", "" + s.rounds(), "--warmup", "" + s.warmup())
+                    "--rank", "" + s.rank(), "--rounds", "" + s.rounds(), "--warmup", "" + s.warmup(),
+                    "--threads", System.getProperty("ai.djl.pytorch.num_threads", "0"))
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
             if (p.waitFor() != 0) {

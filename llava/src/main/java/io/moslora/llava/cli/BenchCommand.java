@@ -42,7 +42,8 @@ public final class BenchCommand extends io.moslora.cli.CommandGroup {
             }
             Double torch = b.pytorchLoraStepMs(script);
             out.printf(Locale.ROOT, "LLaMA-like block: hidden %d, %d heads, ffn %d, seq %d, batch %d, rank %d on q,k,v,o,gate,up,down; "
-                    + "median of %d rounds%n%n", hidden, heads, b.config().intermediateSize(), seq, batch, rank, rounds);
+                    + "median of %d rounds; torch threads %s (both sides)%n%n", hidden, heads, b.config().intermediateSize(), seq, batch,
+                    rank, rounds, System.getProperty("ai.djl.pytorch.num_threads", "default"));
             out.println("| measurement | ms |");
             out.println("|---|---:|");
             t.forEach((k, v) -> out.printf(Locale.ROOT, "| %s | %.2f |%n", k, v));

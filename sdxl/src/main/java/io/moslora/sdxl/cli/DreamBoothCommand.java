@@ -105,6 +105,10 @@ public final class DreamBoothCommand implements Callable<Integer> {
                     r.adaptedModules().size(), models.unet().trainableParameterCount(), r.training().stepsRun(),
                     r.training().finalLoss(10));
             w.printf("wrote %s%n", out.toAbsolutePath());
+            if (!Double.isFinite(r.training().finalLoss(1))) {
+                spec.commandLine().getErr().println("warning: the loss became NaN; see " + out.resolve("metrics.jsonl")
+                        + " for the step (lower --lr, or resume from an earlier checkpoint)");
+            }
         }
         return 0;
     }

@@ -53,10 +53,12 @@ public final class DreamBoothTrainer {
         models.vae().setTrainable(false);
         models.text().encoder1().setTrainable(false);
         models.text().encoder2().setTrainable(false);
-        List<LatentDistribution> latents = new ArrayList<>();
+        List<NDArray> means = new ArrayList<>();
+        List<NDArray> stds = new ArrayList<>(); // computed once: the cache must not grow step by step
         for (InstanceImage img : images) {
             LatentDistribution d = models.vae().encode(img.toNDArray(cache));
-            latents.add(new LatentDistribution(d.mean(), d.logvar()));
+            means.add(d.mean());
+            stds.add(d.std());
         }
         PromptEmbeddings prompt = models.text().encode(List.of(o.instancePrompt()), cache);
         UNet2DConditionModel unet = models.unet();
@@ -75,9 +77,9 @@ public final class DreamBoothTrainer {
             List<NDArray> x0s = new ArrayList<>();
             List<SdxlTimeIds> ids = new ArrayList<>();
             for (int p : picks) {
-                LatentDistribution d = latents.get(p);
-                NDArray eps = m.randomNormal(d.mean().getShape(), DataType.FLOAT32);
-                x0s.add(eps.mul(d.std()).add(d.mean()).mul(scaling)); // eps first: the result lives in the step
+                NDArray eps = m.randomNormal(means.get(p).getShape(), DataType.FLOAT32);
+                // a draw from the cached distribution; eps first, so the result lives in the step's memory
+                x0s.add(eps.mul(stds.get(p)).add(means.get(p)).mul(scaling));
                 ids.add(images.get(p).timeIds());
             }
             NDArray x0 = x0s.size() == 1 ? x0s.get(0) : NDArrays.concat(new NDList(x0s), 0);

@@ -69,6 +69,31 @@ class Linear4bitTest {
     }
 
     @Test
+    void twoLayersInAChainKeepTheirOwnWeightsForBackward() {
+        // both dequantize through the same per-thread scratch buffer: the first W must survive the second forward
+        try (NDManager m = NDManager.newBaseManager()) {
+            QuantState s1 = state(false);
+            QuantState s2 = QuantState.quantize(gaussian(25 * 40, 21), new long[] {40, 25}, "float32",
+                    FourBitType.NF4, 64, true);
+            Linear4bit q1 = new Linear4bit(s1, false, m);
+            Linear4bit q2 = new Linear4bit(s2, false, m);
+            NDArray w1 = m.create(s1.dequantize(), new Shape(25, 40));
+            NDArray w2 = m.create(s2.dequantize(), new Shape(40, 25));
+            NDArray x1 = m.create(gaussian(2 * 40, 31), new Shape(2, 40));
+            NDArray x2 = x1.duplicate();
+            x1.setRequiresGradient(true);
+            x2.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(q2.forward(q1.forward(x1).tanh()).sum());
+            }
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(x2.matMul(w1.transpose()).tanh().matMul(w2.transpose()).sum());
+            }
+            assertThat(x1.getGradient().toFloatArray()).containsExactly(x2.getGradient().toFloatArray());
+        }
+    }
+
+    @Test
     void keepsNoDenseWeightBetweenForwards() {
         try (NDManager model = NDManager.newBaseManager()) {
             Linear4bit q = new Linear4bit(state(false), false, model);

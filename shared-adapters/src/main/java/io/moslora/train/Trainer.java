@@ -95,6 +95,7 @@ public final class Trainer {
             }
         } finally {
             model.train(false);
+            optState.close(); // the optimizer's moments live only as long as the run (checkpoints keep them)
         }
         if (s.outDir() != null) {
             writeMetrics(s.outDir(), losses, s.taskName());

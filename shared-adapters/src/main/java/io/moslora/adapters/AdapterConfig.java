@@ -163,6 +163,9 @@ public record AdapterConfig(
         AdapterKind kind = dora ? AdapterKind.DORA : !mixer ? AdapterKind.LORA
                 : o.has("moslora_mixer_type") ? AdapterKind.parse(o.get("moslora_mixer_type").asText())
                 : AdapterKind.MOSLORA;
+        if (mixer && !kind.hasMixer()) {
+            throw new UserError(source + ": field moslora_mixer_type: '" + kind + "' has no mixer; expected moslora or ts-mixing");
+        }
         MixerInit mixerInit = o.has("moslora_mixer_init")
                 ? MixerInit.parse(o.get("moslora_mixer_init").asText()) : MixerInit.KAIMING;
         try {

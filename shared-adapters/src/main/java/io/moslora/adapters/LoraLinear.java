@@ -104,16 +104,17 @@ public final class LoraLinear extends Module implements LinearLayer {
             z = mixer().forward(z);
         }
         NDArray lora = loraB().forward(z).mul(config.scaling());
-        if (magnitude() == null) {
-            return y.add(lora);
-        }
+        return y.add(magnitude() == null ? lora : doraOutput(h, lora));
+    }
+
+    /** DoRA's part of the output for input {@code h}, every temporary in {@code h}'s (the step's) manager. */
+    private NDArray doraOutput(NDArray h, NDArray lora) {
         NDArray w = baseWeight(h.getManager());
         if (w.getDataType() != h.getDataType()) {
-            w = w.toType(h.getDataType(), false);
-            w.attach(h.getManager());
+            w = adopt(w.toType(h.getDataType(), false), h.getManager());
         }
         NDArray norms = DoraMagnitude.rowNorms(w, loraDelta(h.getManager()).toType(w.getDataType(), false));
-        return y.add(magnitude().extraOutput(h, w, norms, lora));
+        return magnitude().extraOutput(h, w, norms, lora);
     }
 
     /**

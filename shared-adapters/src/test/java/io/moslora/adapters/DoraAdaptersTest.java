@@ -167,4 +167,31 @@ class DoraAdaptersTest {
         assertThat(model.trainableParameterCount()).isEqualTo(2 * (perQ + perDown));
         assertThat(model.namedParameters()).containsKey("model.layers.0.self_attn.q_proj.lora_magnitude_vector.weight");
     }
+
+    @Test
+    void aStockPeftDoraAdapterLoadsAndMergesToWhatNumpyComputed() throws Exception {
+        Path fixture = PeftAdaptersTest.FIXTURES.resolve("peft-dora");
+        Path adapterDir = fixture.resolve("adapter");
+        assertThat(PeftAdapters.readConfig(adapterDir).kind()).isEqualTo(AdapterKind.DORA);
+        AdapterMerge.merge(fixture.resolve("model"), adapterDir, tmp.resolve("merged"), 1 << 20);
+        Module model = AdapterInjectorTest.llamaLike(1, 12, 20, 30);
+        model.materialize(m, DataType.FLOAT32);
+        try (SafetensorsFile base = SafetensorsFile.open(fixture.resolve("model/model.safetensors"));
+                SafetensorsFile expected = SafetensorsFile.open(fixture.resolve("expected_merged.safetensors"));
+                ShardedCheckpoint merged = ShardedCheckpoint.open(tmp.resolve("merged"))) {
+            for (String module : expected.names()) {
+                ((io.moslora.nn.Linear) model.get(module)).weight().set(base.toNDArray(m, module + ".weight", DataType.FLOAT32));
+            }
+            AdapterInjector.inject(model, PeftAdapters.readConfig(adapterDir), m);
+            PeftAdapters.load(model, adapterDir, m);
+            for (String module : expected.names()) {
+                NDArray want = expected.toNDArray(m, module, DataType.FLOAT32);
+                LoraLinearTest.assertClose(merged.toNDArray(m, module + ".weight"), want, 1e-5);
+                LoraLinear layer = (LoraLinear) model.get(module);
+                LoraLinearTest.assertClose(layer.denseWeight(), want, 1e-5);
+                NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(2, 12));
+                LoraLinearTest.assertClose(layer.forward(x), x.matMul(want.transpose()), 1e-5);
+            }
+        }
+    }
 }

@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * An adapter's settings as a plain value that round-trips through PEFT's {@code adapter_config.json}. MoSLoRA
  * adds {@code "lora_use_mixer": true} (the official MoSLoRA code's flag) plus our mixer-init and mixer-type fields;
- * plain LoRA writes none of them, so stock PEFT reads it without a warning.
+ * plain LoRA writes none of them, so stock PEFT reads it without a warning. DoRA is PEFT's own
+ * {@code "use_dora": true}.
  *
  * @param targetModules names matched as PEFT does (the full path, or its end after a dot); empty when
  *     {@code targetRegex} or {@code allLinear} selects the targets
@@ -113,6 +114,7 @@ public record AdapterConfig(
         o.put("bias", "none");
         o.put("fan_in_fan_out", false);
         o.put("inference_mode", true);
+        o.put("use_dora", kind == AdapterKind.DORA);
         if (kind.hasMixer()) {
             o.put("lora_use_mixer", true);
             o.put("moslora_mixer_type", kind.id());
@@ -153,9 +155,17 @@ public record AdapterConfig(
         JsonNode init = o.get("init_lora_weights");
         boolean gaussian = init != null && init.isTextual() && init.asText().equals("gaussian");
         boolean mixer = o.path("lora_use_mixer").asBoolean(false);
-        AdapterKind kind = !mixer ? AdapterKind.LORA
+        boolean dora = o.path("use_dora").asBoolean(false);
+        if (dora && mixer) {
+            throw new UserError(source + ": field use_dora: DoRA together with lora_use_mixer (a MoSLoRA mixer) is not "
+                    + "supported; set one of them to false");
+        }
+        AdapterKind kind = dora ? AdapterKind.DORA : !mixer ? AdapterKind.LORA
                 : o.has("moslora_mixer_type") ? AdapterKind.parse(o.get("moslora_mixer_type").asText())
                 : AdapterKind.MOSLORA;
+        if (mixer && !kind.hasMixer()) {
+            throw new UserError(source + ": field moslora_mixer_type: '" + kind + "' has no mixer; expected moslora or ts-mixing");
+        }
         MixerInit mixerInit = o.has("moslora_mixer_init")
                 ? MixerInit.parse(o.get("moslora_mixer_init").asText()) : MixerInit.KAIMING;
         try {

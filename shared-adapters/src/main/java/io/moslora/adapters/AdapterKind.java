@@ -7,7 +7,12 @@ public enum AdapterKind {
     /** {@code ΔW = B·M·A·s} with a learnable r×r mixer M (MoSLoRA). */
     MOSLORA("moslora"),
     /** The paper's two-subspace mixing: M fixed to the butterfly {@code [[I,I],[I,I]]}; r must be even. */
-    TS_MIXING("ts-mixing");
+    TS_MIXING("ts-mixing"),
+    /**
+     * DoRA (weight-decomposed LoRA, the paper's strongest baseline): {@code m ⊙ (W + B·A·s)/‖W + B·A·s‖} with a
+     * learnable magnitude m per output row; no mixer. PEFT's {@code use_dora: true}.
+     */
+    DORA("dora");
 
     private final String id;
 
@@ -20,7 +25,7 @@ public enum AdapterKind {
     }
 
     public boolean hasMixer() {
-        return this != LORA;
+        return this == MOSLORA || this == TS_MIXING;
     }
 
     public static AdapterKind parse(String s) {
@@ -29,7 +34,7 @@ public enum AdapterKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown adapter kind '" + s + "' (expected lora, moslora or ts-mixing)");
+        throw new IllegalArgumentException("unknown adapter kind '" + s + "' (expected lora, moslora, ts-mixing or dora)");
     }
 
     @Override

@@ -18,7 +18,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Folds an adapter into a Hugging Face checkpoint folder, {@code W' = W + B·M·A·scaling}, writing the model's
+ * Folds an adapter into a Hugging Face checkpoint folder, {@code W' = W + B·M·A·scaling} (DoRA:
+ * {@code W' = m ⊙ (W + B·A·s)/‖W + B·A·s‖}), writing the model's
  * own layout (single file, or shards with an index). Tensors are streamed one at a time, so memory is bounded by
  * the largest tensor, not the model. Other files of the folder (config, tokenizer) are copied.
  */
@@ -47,7 +48,7 @@ public final class AdapterMerge {
                 DType stored = info.dtype() == DType.F64 ? DType.F32 : info.dtype();
                 w.add(name, stored, info.shape(), out -> {
                     try (NDManager m = NDManager.newBaseManager()) {
-                        NDArray merged = model.toNDArray(m, name, DataType.FLOAT32).add(adapter.delta(u, m));
+                        NDArray merged = adapter.mergedWeight(u, model.toNDArray(m, name, DataType.FLOAT32), m);
                         float[] values = merged.toFloatArray();
                         java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(values.length * stored.byteSize());
                         TensorCodec.encodeFloats(values, 0, values.length, stored, bytes);

@@ -14,8 +14,11 @@ import java.util.Map;
  * (export to plain LoRA, merge into a checkpoint, inspect) need without building any model.
  */
 public final class AdapterTensors implements AutoCloseable {
-    /** The keys of one target module's update; {@code mixer} is null for plain LoRA. */
-    public record Update(String modulePath, String a, String mixer, String b) {}
+    /**
+     * The keys of one target module's update; {@code mixer} is null but for MoSLoRA / TS-Mixing, {@code magnitude}
+     * null but for DoRA.
+     */
+    public record Update(String modulePath, String a, String mixer, String b, String magnitude) {}
 
     private final AdapterConfig config;
     private final SafetensorsFile file;
@@ -34,13 +37,14 @@ public final class AdapterTensors implements AutoCloseable {
             }
             String module = key.substring(0, at);
             String part = key.substring(at + 1);
-            String[] slot = parts.computeIfAbsent(module, k -> new String[3]);
+            String[] slot = parts.computeIfAbsent(module, k -> new String[4]);
             switch (part) {
                 case "lora_A.weight" -> slot[0] = key;
                 case "lora_AB.weight" -> slot[1] = key;
                 case "lora_B.weight" -> slot[2] = key;
-                default -> throw new UserError(file.path() + ": tensor " + key + " is not lora_A, lora_AB or lora_B "
-                        + "(only LoRA-family adapters are supported)");
+                case "lora_magnitude_vector" -> slot[3] = key;
+                default -> throw new UserError(file.path() + ": tensor " + key + " is not lora_A, lora_AB, lora_B or "
+                        + "lora_magnitude_vector (only LoRA-family adapters are supported)");
             }
         }
         parts.forEach((module, slot) -> {
@@ -52,8 +56,13 @@ public final class AdapterTensors implements AutoCloseable {
                         ? " has no lora_AB mixer but adapter_config.json says lora_use_mixer: true"
                         : " has a lora_AB mixer but adapter_config.json does not set lora_use_mixer"));
             }
+            if ((config.kind() == AdapterKind.DORA) != (slot[3] != null)) {
+                throw new UserError(file.path() + ": module " + module + (slot[3] == null
+                        ? " has no lora_magnitude_vector but adapter_config.json says use_dora: true"
+                        : " has a lora_magnitude_vector but adapter_config.json does not set use_dora"));
+            }
             String path = module.startsWith(PeftAdapters.PREFIX) ? module.substring(PeftAdapters.PREFIX.length()) : module;
-            updates.put(path, new Update(path, slot[0], slot[1], slot[2]));
+            updates.put(path, new Update(path, slot[0], slot[1], slot[2], slot[3]));
         });
     }
 
@@ -81,9 +90,19 @@ public final class AdapterTensors implements AutoCloseable {
         return u.mixer() == null ? a : file.toNDArray(m, u.mixer(), DataType.FLOAT32).matMul(a);
     }
 
-    /** {@code ΔW = B·M·A·scaling} as float32 {@code [out, in]}. */
+    /** The low-rank part {@code ΔW = B·M·A·scaling} as float32 {@code [out, in]} (for DoRA, before rescaling). */
     public NDArray delta(Update u, NDManager m) {
         return file.toNDArray(m, u.b(), DataType.FLOAT32).matMul(effectiveA(u, m)).mul(config.scaling());
+    }
+
+    /**
+     * The weight the adapted layer computes with, float32 in {@code m}: {@code W + ΔW}, or for DoRA
+     * {@code m ⊙ (W + ΔW)/‖W + ΔW‖} row by row.
+     */
+    public NDArray mergedWeight(Update u, NDArray w, NDManager m) {
+        NDArray delta = delta(u, m);
+        return u.magnitude() == null ? w.add(delta)
+                : DoraMagnitude.fold(w, delta, file.toNDArray(m, u.magnitude(), DataType.FLOAT32));
     }
 
     @Override

@@ -16,6 +16,11 @@ public final class LoraExport {
 
     public static void exportPlainLora(Path adapterDir, Path outDir) {
         try (AdapterTensors in = new AdapterTensors(adapterDir); NDManager m = NDManager.newBaseManager()) {
+            if (in.config().kind() == AdapterKind.DORA) {
+                throw new io.moslora.cli.UserError(adapterDir.resolve(PeftAdapters.CONFIG_FILE) + ": field use_dora: a DoRA "
+                        + "adapter rescales whole rows of W, which no plain low-rank ΔW can express; fold it into the "
+                        + "model with 'adapter merge' instead");
+            }
             SafetensorsWriter w = new SafetensorsWriter();
             for (AdapterTensors.Update u : in.updates().values()) {
                 // keep each factor's stored dtype; A' is computed in float32 and rounded once

@@ -12,11 +12,14 @@ import io.moslora.nn.Module;
  * The adapter wrapper: {@code base(x) + lora_B(lora_AB(lora_A(dropout(x)))) · scaling}, around any frozen
  * {@link LinearLayer} (dense or 4-bit). Child names follow PEFT and the official MoSLoRA code, so parameter paths
  * are {@code <target>.lora_A.weight}, {@code .lora_AB.weight} (the mixer) and {@code .lora_B.weight}, and the
- * frozen base sits at {@code <target>.base_layer}.
+ * frozen base sits at {@code <target>.base_layer}. DoRA adds {@code <target>.lora_magnitude_vector} (its math lives
+ * in {@link DoraMagnitude}).
  */
 public final class LoraLinear extends Module implements LinearLayer {
     private final AdapterConfig config;
     private boolean merged;
+    /** DoRA only: ‖W + ΔW‖ per row at merge time, needed to unmerge (the merged rows have norm |m| instead). */
+    private NDArray normsAtMerge;
 
     public LoraLinear(Module base, AdapterConfig config) {
         if (!(base instanceof LinearLayer lin)) {
@@ -31,6 +34,10 @@ public final class LoraLinear extends Module implements LinearLayer {
             addChild("lora_AB", new Linear(r, r, false, (m, s, d) -> config.mixerInit().create(m, r, d)));
         }
         addChild("lora_B", new Linear(r, lin.outFeatures(), false, Init.zeros()));
+        if (config.kind() == AdapterKind.DORA) {
+            // registered after A and B: materializing in order gives m the norms of W + ΔW at the start
+            addChild("lora_magnitude_vector", new DoraMagnitude(lin.outFeatures(), (m, s, d) -> initialMagnitude(m, d)));
+        }
         base.setTrainable(false);
         if (config.kind() == AdapterKind.TS_MIXING) {
             child("lora_AB").setTrainable(false); // the butterfly is fixed by definition
@@ -56,6 +63,11 @@ public final class LoraLinear extends Module implements LinearLayer {
     /** The mixer, or null for plain LoRA. */
     public Linear mixer() {
         return config.kind().hasMixer() ? (Linear) child("lora_AB") : null;
+    }
+
+    /** DoRA's magnitude vector, or null for the other kinds. */
+    public DoraMagnitude magnitude() {
+        return config.kind() == AdapterKind.DORA ? (DoraMagnitude) child("lora_magnitude_vector") : null;
     }
 
     public boolean isMerged() {
@@ -87,16 +99,38 @@ public final class LoraLinear extends Module implements LinearLayer {
         NDArray h = config.dropout() > 0 && isTraining()
                 ? ai.djl.nn.norm.Dropout.dropout(x, (float) config.dropout(), true).singletonOrThrow()
                 : x;
-        h = loraA().forward(h);
+        NDArray z = loraA().forward(h);
         if (mixer() != null) {
-            h = mixer().forward(h);
+            z = mixer().forward(z);
         }
-        h = loraB().forward(h);
-        return y.add(h.mul(config.scaling()));
+        NDArray lora = loraB().forward(z).mul(config.scaling());
+        return y.add(magnitude() == null ? lora : doraOutput(h, lora));
     }
 
-    /** {@code ΔW = B·M·A·scaling} as {@code [out, in]}. */
+    /** DoRA's part of the output for input {@code h}, every temporary in {@code h}'s (the step's) manager. */
+    private NDArray doraOutput(NDArray h, NDArray lora) {
+        NDArray w = baseWeight(h.getManager());
+        if (w.getDataType() != h.getDataType()) {
+            w = adopt(w.toType(h.getDataType(), false), h.getManager());
+        }
+        NDArray norms = DoraMagnitude.rowNorms(w, loraDelta(h.getManager()).toType(w.getDataType(), false));
+        return magnitude().extraOutput(h, w, norms, lora);
+    }
+
+    /**
+     * How much the layer's effective weight differs from the base weight, {@code [out, in]}: {@code B·M·A·scaling}
+     * for the LoRA kinds; for DoRA {@code m ⊙ (W + ΔW)/‖W + ΔW‖ − W}, the merged weight minus W.
+     */
     public NDArray deltaWeight() {
+        if (magnitude() != null) {
+            NDArray w = base().denseWeight();
+            NDArray delta = loraDelta(w.getManager()).toType(w.getDataType(), false);
+            if (merged) { // w is the merged weight here: W = W'/(m/n) − ΔW
+                NDArray original = w.div(rowScaleAtMerge().expandDims(1)).sub(delta);
+                return w.sub(original);
+            }
+            return DoraMagnitude.fold(w, delta, magnitude().weight().array().stopGradient()).sub(w);
+        }
         NDArray a = effectiveA();
         NDArray delta = loraB().weight().array().matMul(a).mul(config.scaling());
         if (a != loraA().weight().array()) {
@@ -116,7 +150,15 @@ public final class LoraLinear extends Module implements LinearLayer {
         if (merged) {
             return;
         }
-        denseBase().weight().array().addi(deltaWeight());
+        NDArray w = denseBase().weight().array();
+        if (magnitude() == null) {
+            w.addi(deltaWeight());
+        } else {
+            // W' = (m/n) ⊙ (W + ΔW), n = ‖W + ΔW‖ per row, kept to undo it (as PEFT caches it)
+            NDArray delta = loraDelta(w.getManager()).toType(w.getDataType(), false);
+            normsAtMerge = DoraMagnitude.rowNorms(w, delta);
+            w.addi(delta).muli(rowScaleAtMerge().expandDims(1));
+        }
         merged = true;
     }
 
@@ -125,8 +167,53 @@ public final class LoraLinear extends Module implements LinearLayer {
         if (!merged) {
             return;
         }
-        denseBase().weight().array().subi(deltaWeight());
+        NDArray w = denseBase().weight().array();
+        if (magnitude() == null) {
+            w.subi(deltaWeight());
+        } else {
+            w.divi(rowScaleAtMerge().expandDims(1)).subi(loraDelta(w.getManager()).toType(w.getDataType(), false));
+            normsAtMerge.close();
+            normsAtMerge = null;
+        }
         merged = false;
+    }
+
+    private NDArray rowScaleAtMerge() {
+        return magnitude().weight().array().stopGradient().toType(normsAtMerge.getDataType(), false).div(normsAtMerge);
+    }
+
+    /**
+     * {@code B·M·A·scaling} outside the autograd graph (DoRA's norm is a constant), every temporary owned by
+     * {@code owner}: the forward pass calls it each step, so nothing may land in the model's manager.
+     */
+    private NDArray loraDelta(NDManager owner) {
+        NDArray delta = adopt(loraB().weight().array().stopGradient(), owner);
+        if (mixer() != null) {
+            delta = delta.matMul(adopt(mixer().weight().array().stopGradient(), owner));
+        }
+        return delta.matMul(adopt(loraA().weight().array().stopGradient(), owner)).mul(config.scaling());
+    }
+
+    private static NDArray adopt(NDArray array, NDManager owner) {
+        array.attach(owner);
+        return array;
+    }
+
+    /** The base's dense weight; a dequantized copy (4-bit base) is adopted by {@code owner}, a Linear's own is not. */
+    private NDArray baseWeight(NDManager owner) {
+        NDArray w = base().denseWeight();
+        return child("base_layer") instanceof Linear ? w : adopt(w, owner);
+    }
+
+    /** m at the start: the row norms of W + ΔW (of W itself, as B starts at zero), in the adapter's dtype. */
+    private NDArray initialMagnitude(NDManager manager, DataType dtype) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray w = baseWeight(scope);
+            NDArray norms = DoraMagnitude.rowNorms(w, loraDelta(scope).toType(w.getDataType(), false));
+            NDArray m = norms.toType(dtype, true);
+            m.attach(manager);
+            return m;
+        }
     }
 
     private Linear denseBase() {
@@ -141,7 +228,7 @@ public final class LoraLinear extends Module implements LinearLayer {
 
     /** Gives the adapter parameters values on the base's device, in {@code dtype}. */
     void materializeAdapter(NDManager manager, DataType dtype) {
-        for (String name : new String[] {"lora_A", "lora_AB", "lora_B"}) {
+        for (String name : new String[] {"lora_A", "lora_AB", "lora_B", "lora_magnitude_vector"}) {
             if (children().containsKey(name)) {
                 child(name).materialize(manager, dtype);
             }

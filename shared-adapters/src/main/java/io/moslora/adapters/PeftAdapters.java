@@ -20,12 +20,15 @@ import java.util.Map;
 /**
  * Adapters on disk in PEFT's layout: {@code adapter_config.json} + {@code adapter_model.safetensors} with keys
  * {@code base_model.model.<module path>.lora_A.weight} / {@code .lora_AB.weight} (the mixer, named as the official
- * MoSLoRA code names it) / {@code .lora_B.weight}, and {@code modules_to_save} parameters under their own keys.
+ * MoSLoRA code names it) / {@code .lora_B.weight}, DoRA's {@code .lora_magnitude_vector} (PEFT's key, with no
+ * {@code .weight}), and {@code modules_to_save} parameters under their own keys.
  */
 public final class PeftAdapters {
     public static final String CONFIG_FILE = "adapter_config.json";
     public static final String WEIGHTS_FILE = "adapter_model.safetensors";
     public static final String PREFIX = "base_model.model.";
+    /** PEFT saves DoRA's magnitude under this suffix, without the {@code .weight} its module tree has. */
+    public static final String MAGNITUDE_SUFFIX = ".lora_magnitude_vector";
 
     private PeftAdapters() {}
 
@@ -54,15 +57,7 @@ public final class PeftAdapters {
     /** The tensors an adapter file holds for {@code model}, by PEFT key. */
     public static Map<String, NDArray> adapterState(Module model, AdapterConfig config) {
         Map<String, NDArray> out = new LinkedHashMap<>();
-        model.namedModules().forEach((path, m) -> {
-            if (m instanceof LoraLinear lora) {
-                out.put(PREFIX + path + ".lora_A.weight", lora.loraA().weight().array());
-                if (lora.mixer() != null) {
-                    out.put(PREFIX + path + ".lora_AB.weight", lora.mixer().weight().array());
-                }
-                out.put(PREFIX + path + ".lora_B.weight", lora.loraB().weight().array());
-            }
-        });
+        adapterParameters(model).forEach((key, p) -> out.put(key, p.array()));
         for (String target : config.modulesToSave()) {
             model.namedParameters().forEach((key, p) -> {
                 if (key.startsWith(target + ".") || key.contains("." + target + ".")) {
@@ -70,6 +65,24 @@ public final class PeftAdapters {
                 }
             });
         }
+        return out;
+    }
+
+    /** Every adapter parameter of {@code model} by its key in PEFT's file. */
+    private static Map<String, Parameter> adapterParameters(Module model) {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        model.namedModules().forEach((path, m) -> {
+            if (m instanceof LoraLinear lora) {
+                out.put(PREFIX + path + ".lora_A.weight", lora.loraA().weight());
+                if (lora.mixer() != null) {
+                    out.put(PREFIX + path + ".lora_AB.weight", lora.mixer().weight());
+                }
+                out.put(PREFIX + path + ".lora_B.weight", lora.loraB().weight());
+                if (lora.magnitude() != null) {
+                    out.put(PREFIX + path + MAGNITUDE_SUFFIX, lora.magnitude().weight());
+                }
+            }
+        });
         return out;
     }
 
@@ -104,16 +117,7 @@ public final class PeftAdapters {
      */
     public static void load(Module model, Path dir, NDManager manager) {
         AdapterConfig config = readConfig(dir);
-        Map<String, Parameter> params = new LinkedHashMap<>();
-        model.namedModules().forEach((path, m) -> {
-            if (m instanceof LoraLinear lora) {
-                params.put(PREFIX + path + ".lora_A.weight", lora.loraA().weight());
-                if (lora.mixer() != null) {
-                    params.put(PREFIX + path + ".lora_AB.weight", lora.mixer().weight());
-                }
-                params.put(PREFIX + path + ".lora_B.weight", lora.loraB().weight());
-            }
-        });
+        Map<String, Parameter> params = adapterParameters(model);
         Map<String, Parameter> all = model.namedParameters();
         try (SafetensorsFile file = SafetensorsFile.open(weightsFile(dir))) {
             for (String key : file.names()) {

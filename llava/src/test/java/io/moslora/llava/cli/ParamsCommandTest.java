@@ -70,9 +70,18 @@ class ParamsCommandTest {
     }
 
     @Test
+    void doraAddsItsMagnitudeVectorOfOutFeaturesPerTarget() throws Exception {
+        // PEFT with use_dora: r·(in+out) + out per target; q 4096→4096, v 4096→1024, 32 layers
+        String config = CONFIGS.resolve("Meta-Llama-3-8B-Instruct/config.json").toString();
+        JsonNode dora = params("--config", config, "--adapter", "dora", "--rank", "8", "--targets", "q_proj,v_proj", "--json");
+        assertThat(dora.get("adapter_params").asLong()).isEqualTo(32L * (8 * 8192 + 8 * 5120) + 32L * (4096 + 1024));
+        assertThat(dora.get("trainable_params").asLong()).isEqualTo(dora.get("adapter_params").asLong());
+    }
+
+    @Test
     void unknownAdapterKindIsAUsageError() {
         int code = Cli.run(new ParamsCommand(), new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
-                "--config", CONFIGS.resolve("internlm2-chat-7b/config.json").toString(), "--adapter", "dora");
+                "--config", CONFIGS.resolve("internlm2-chat-7b/config.json").toString(), "--adapter", "vera");
         assertThat(code).isEqualTo(Cli.USAGE);
     }
 }

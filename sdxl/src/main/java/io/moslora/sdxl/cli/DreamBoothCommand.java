@@ -88,6 +88,10 @@ public final class DreamBoothCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError("--adapter " + adapter + ": " + e.getMessage());
         }
+        if (kind == AdapterKind.DORA) { // refuse before training: the LoRA files written at the end cannot hold it
+            throw new UserError("--adapter dora: DreamBooth writes diffusers/kohya LoRA files, which cannot hold DoRA's "
+                    + "magnitude vector; use lora, moslora or ts-mixing");
+        }
         if (rank <= 0) throw new UserError("--rank must be positive, got " + rank);
         if (resolution <= 0) throw new UserError("--resolution must be positive, got " + resolution);
         if (batch <= 0 || gradAccum <= 0 || steps <= 0) throw new UserError("--batch, --grad-accum and --steps must be positive");

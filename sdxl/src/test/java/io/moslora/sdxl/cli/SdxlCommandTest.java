@@ -62,6 +62,10 @@ class SdxlCommandTest {
         assertThat(run(err3, "generate", "--model", dir.toString(), "--prompt", "x", "--no-progress", "--out", dir.toString()))
                 .isEqualTo(1);
         assertThat(err3.toString()).contains("unet/config.json");
+        StringWriter err4 = new StringWriter();
+        assertThat(run(err4, "dreambooth", "--model", "tiny", "--instance-dir", dir.toString(), "--adapter", "dora",
+                "--out", dir.toString())).isEqualTo(1);
+        assertThat(err4.toString()).contains("--adapter dora");
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code moslora adapter merge | export-lora | inspect}: work on adapter folders without building a model. */
 @Command(name = "adapter", mixinStandardHelpOptions = true,
-        description = "Merge, export or inspect PEFT-format LoRA / MoSLoRA adapters.",
+        description = "Merge, export or inspect PEFT-format LoRA / MoSLoRA / DoRA adapters.",
         subcommands = {AdapterCommand.Merge.class, AdapterCommand.ExportLora.class, AdapterCommand.Inspect.class})
 public final class AdapterCommand extends io.moslora.cli.CommandGroup {
 

@@ -26,7 +26,7 @@ public final class ParamsCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "A Hugging Face config.json (or a folder holding one).")
     Path config;
 
-    @Option(names = "--adapter", description = "lora, moslora or ts-mixing (default: none, base only).")
+    @Option(names = "--adapter", description = "lora, moslora, ts-mixing or dora (default: none, base only).")
     String adapter;
 
     @Option(names = "--rank", defaultValue = "8", description = "Adapter rank r (default: ${DEFAULT-VALUE}).")

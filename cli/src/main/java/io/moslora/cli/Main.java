@@ -18,7 +18,9 @@ import picocli.CommandLine.Command;
             io.moslora.llava.cli.ExperimentCommand.class,
             io.moslora.llava.cli.BenchCommand.class,
             io.moslora.eval.cli.EvalCommand.class,
-            io.moslora.eval.human.HumanEvalCommand.class})
+            io.moslora.eval.human.HumanEvalCommand.class,
+            io.moslora.llava.TokenizeCommand.class,
+            io.moslora.llava.LlavaCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

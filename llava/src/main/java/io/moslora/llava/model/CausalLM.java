@@ -79,6 +79,11 @@ public final class CausalLM extends Module {
         return config;
     }
 
+    /** The output head's name in checkpoints: {@code lm_head}, or {@code output} for InternLM2. */
+    public String headName() {
+        return names.head();
+    }
+
     public int numLayers() {
         return config.numHiddenLayers();
     }

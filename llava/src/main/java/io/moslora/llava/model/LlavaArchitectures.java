@@ -1,7 +1,9 @@
 package io.moslora.llava.model;
 
+import io.moslora.config.ClipVisionConfig;
 import io.moslora.config.DecoderConfig;
 import io.moslora.config.HfConfig;
+import io.moslora.config.LlavaConfig;
 import io.moslora.nn.ArchitectureProvider;
 import io.moslora.nn.Module;
 import java.util.Optional;
@@ -12,6 +14,12 @@ public final class LlavaArchitectures implements ArchitectureProvider {
     public Optional<Module> build(HfConfig config) {
         if (config instanceof DecoderConfig d) {
             return Optional.of(new CausalLM(d));
+        }
+        if (config instanceof LlavaConfig l) {
+            return Optional.of(new LlavaModel(l));
+        }
+        if (config instanceof ClipVisionConfig v) {
+            return Optional.of(new ClipVisionTower(v));
         }
         return Optional.empty();
     }

@@ -38,6 +38,26 @@ class ParamsCommandTest {
     }
 
     @Test
+    void llava15SevenBillionMatchesPyTorchsCount() throws Exception {
+        // Vicuna-7B with 32064 tokens: 32 × (4·4096² + 3·4096·11008 + 2·4096) + 2·32064·4096 + 4096 = 6,738,939,904;
+        // CLIP ViT-L/14-336 tower 303,507,456 (see ClipVisionTowerTest); projector 1024·4096 + 4096 + 4096² + 4096
+        long llm = 32L * (4L * 4096 * 4096 + 3L * 4096 * 11008 + 2 * 4096) + 2L * 32064 * 4096 + 4096;
+        long projector = 1024L * 4096 + 4096 + 4096L * 4096 + 4096;
+        assertThat(llm + 303_507_456L + projector).isEqualTo(7_063_427_072L);
+        JsonNode j = params("--config", CONFIGS.resolve("llava-1.5-7b-hf/config.json").toString(), "--json");
+        assertThat(j.get("base_params").asLong()).isEqualTo(7_063_427_072L);
+    }
+
+    @Test
+    void clipVisionTowerOfViTLarge336MatchesPyTorchsCount(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // the fixture is a full CLIPModel; CLIPVisionModel is its vision_config on its own
+        JsonNode full = new ObjectMapper().readTree(CONFIGS.resolve("clip-vit-large-patch14-336/config.json").toFile());
+        java.nio.file.Files.writeString(dir.resolve("config.json"), full.get("vision_config").toString());
+        JsonNode j = params("--config", dir.toString(), "--json");
+        assertThat(j.get("base_params").asLong()).isEqualTo(303_507_456L);
+    }
+
+    @Test
     void loraOnQueryAndValueOfLlama3MatchesPeftsTrainableCount() throws Exception {
         // PEFT: r·(in+out) per target; q: 8·(4096+4096), v: 8·(4096+1024), 32 layers
         JsonNode j = params("--config", CONFIGS.resolve("Meta-Llama-3-8B-Instruct/config.json").toString(),

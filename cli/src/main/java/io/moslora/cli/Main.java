@@ -20,7 +20,9 @@ import picocli.CommandLine.Command;
             io.moslora.eval.cli.EvalCommand.class,
             io.moslora.eval.human.HumanEvalCommand.class,
             io.moslora.llava.TokenizeCommand.class,
-            io.moslora.llava.LlavaCommand.class})
+            io.moslora.llava.LlavaCommand.class,
+            io.moslora.llava.DemoDataCommand.class,
+            io.moslora.llava.CheckDataCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

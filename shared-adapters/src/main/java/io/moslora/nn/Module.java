@@ -177,8 +177,10 @@ public abstract class Module {
 
     /** Gives every parameter that has no values yet its initial values. */
     public final void materialize(NDManager manager, DataType dtype) {
-        for (Parameter p : distinctParameters()) {
-            if (!p.isMaterialized()) {
+        // in key order, not distinctParameters()' identity-hash order: a seed must fix every initial weight
+        Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Parameter p : namedParameters().values()) {
+            if (seen.add(p) && !p.isMaterialized()) {
                 p.materialize(manager, dtype);
             }
         }

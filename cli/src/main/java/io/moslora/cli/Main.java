@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
             io.moslora.llava.TokenizeCommand.class,
             io.moslora.llava.LlavaCommand.class,
             io.moslora.llava.DemoDataCommand.class,
-            io.moslora.llava.CheckDataCommand.class})
+            io.moslora.llava.CheckDataCommand.class,
+            io.moslora.llava.demo.DemoCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -27,6 +27,7 @@ import java.util.Locale;
  * @param model {@code tiny} (the shipped tiny LLaVA with seeded random weights) or a llava-hf checkpoint folder
  * @param llm / visionTower / projector XTuner's way instead of {@code model}: separate parts (all three or none)
  * @param llmQuantization {@code none} or {@code nf4} (QMoSLoRA: a frozen 4-bit LLM)
+ * @param trainBase train every weight (no adapters): how the demo pre-trains its tiny base
  * @param maxSteps when positive, the number of optimizer steps instead of {@code epochs} over the data
  */
 public record LlavaTrainConfig(
@@ -34,8 +35,8 @@ public record LlavaTrainConfig(
         String dataPath, String imageFolder, String outputDir, int maxLength, double epochs, long maxSteps,
         int batchSize, int gradAccum, double lr, double weightDecay, double warmupRatio, LrSchedule.Kind lrSchedule,
         double maxGradNorm, long seed, int checkpointEvery, int keepCheckpoints, String llmQuantization,
-        AdapterSettings llmAdapter, AdapterSettings visionAdapter, boolean trainProjector, boolean skipBad,
-        ObjectNode resolved) {
+        AdapterSettings llmAdapter, AdapterSettings visionAdapter, boolean trainProjector, boolean trainBase,
+        boolean skipBad, ObjectNode resolved) {
 
     public static final List<String> PRESETS = List.of("tiny", "llava-llama3-8b-moslora", "llava-internlm2-7b-qmoslora");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -176,7 +177,8 @@ public record LlavaTrainConfig(
                 f.fraction("warmup_ratio", 0.03), schedule, f.nonNegativeDouble("max_grad_norm", 1.0),
                 f.nonNegativeLong("seed", 42), (int) f.nonNegativeLong("checkpoint_every", 0),
                 f.positiveInt("keep_checkpoints", 2), quant, adapter(t, "llm_adapter", src),
-                adapter(t, "vision_adapter", src), f.bool("train_projector", true), f.bool("skip_bad", false), t.deepCopy());
+                adapter(t, "vision_adapter", src), f.bool("train_projector", true), f.bool("train_base", false), f.bool("skip_bad", false),
+                t.deepCopy());
     }
 
     private static AdapterSettings adapter(ObjectNode t, String key, Path src) {

@@ -24,6 +24,7 @@ import io.moslora.llava.template.ChatTemplates;
 import io.moslora.llava.tokenizer.TextTokenizer;
 import io.moslora.train.Trainer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,8 @@ public final class LlavaTrainer {
     public static final String PROJECTOR = "projector.safetensors";
     public static final String RESOLVED_CONFIG = "train_config.json";
     public static final String TOKENIZER = "tokenizer.json";
+    /** With {@code train_base}: the whole trained model as a llava-hf folder. */
+    public static final String MODEL = "model";
     /** {@code tokenizer: demo}: a word-level tokenizer made from the training text. */
     public static final String DEMO_TOKENIZER = "demo";
     /** {@code model: tiny}: the shipped tiny LLaVA with random weights drawn from the seed. */
@@ -103,7 +106,7 @@ public final class LlavaTrainer {
                 }
                 return model.forward(scope.manager(), batch, c.maxLength()).loss();
             }, root);
-            saveOutputs(model, c, out);
+            saveOutputs(model, c, out, tokenizerFile);
             if (log != null) {
                 log.printf(Locale.ROOT, "llava train: %d steps (%d this run) in %.1f s, final loss %.4f, %.0f tokens/s, "
                         + "%,d trainable of %,d parameters; outputs in %s%n", steps, r.stepsRun(), r.seconds(),
@@ -156,6 +159,10 @@ public final class LlavaTrainer {
 
     /** Freezes the base, injects the configured adapters (seeded), and opens the projector if asked. */
     public static void prepareForTraining(LlavaModel model, LlavaTrainConfig c, NDManager m) {
+        if (c.trainBase()) {
+            model.setTrainable(true);
+            return;
+        }
         model.setTrainable(false);
         Seeds.seed(c.seed() + 1);
         if (c.llmAdapter().enabled()) {
@@ -170,7 +177,11 @@ public final class LlavaTrainer {
         }
     }
 
-    static void saveOutputs(LlavaModel model, LlavaTrainConfig c, Path out) {
+    static void saveOutputs(LlavaModel model, LlavaTrainConfig c, Path out, Path tokenizerFile) {
+        if (c.trainBase()) {
+            saveModel(model, c, tokenizerFile, out.resolve(MODEL));
+            return;
+        }
         if (c.llmAdapter().enabled()) {
             PeftAdapters.save(model.languageModel(), c.llmAdapter().toAdapterConfig(), out.resolve(LLM_ADAPTER));
         }
@@ -180,6 +191,33 @@ public final class LlavaTrainer {
         SafetensorsWriter w = new SafetensorsWriter();
         model.projector().namedParameters().forEach((k, p) -> w.add("multi_modal_projector." + k, p.array()));
         w.write(out.resolve(PROJECTOR));
+    }
+
+    /**
+     * A llava-hf folder ({@code config.json}, {@code model.safetensors}, the tokenizer) that {@code model:} and
+     * {@code llava chat --model} load.
+     */
+    public static void saveModel(LlavaModel model, LlavaTrainConfig c, Path tokenizerFile, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            if (TINY_MODEL.equals(c.model())) {
+                try (InputStream in = TinyConfigs.class.getResourceAsStream("tiny/tiny-llava.json")) {
+                    AtomicFiles.writeBytes(dir.resolve("config.json"), in.readAllBytes());
+                }
+            } else if (c.model() != null) {
+                AtomicFiles.writeBytes(dir.resolve("config.json"), Files.readAllBytes(Path.of(c.model()).resolve("config.json")));
+            } else {
+                throw new UserError("training config: field train_base: saving a whole model needs model: (a llava-hf folder or tiny)");
+            }
+            if (Files.isRegularFile(tokenizerFile)) {
+                AtomicFiles.writeBytes(dir.resolve(tokenizerFile.getFileName().toString()), Files.readAllBytes(tokenizerFile));
+            }
+        } catch (IOException e) {
+            throw new UserError(dir + ": cannot write the model (" + e.getMessage() + ")");
+        }
+        SafetensorsWriter w = new SafetensorsWriter();
+        model.stateDict().forEach(w::add);
+        w.write(dir.resolve("model.safetensors"));
     }
 
     /** Built samples by index, kept once built: images decode and resize once per run, not once per epoch. */

@@ -209,6 +209,7 @@ public final class LlavaTrainer {
             } else {
                 throw new UserError("training config: field train_base: saving a whole model needs model: (a llava-hf folder or tiny)");
             }
+            AtomicFiles.writeString(dir.resolve(RESOLVED_CONFIG), c.resolvedJson()); // its chat template, for eval
             if (Files.isRegularFile(tokenizerFile)) {
                 AtomicFiles.writeBytes(dir.resolve(tokenizerFile.getFileName().toString()), Files.readAllBytes(tokenizerFile));
             }

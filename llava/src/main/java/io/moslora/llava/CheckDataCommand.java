@@ -9,8 +9,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ./moslora check-data}: the trainer's pre-flight scan of a LLaVA data set, on its own. */
 @Command(name = "check-data", mixinStandardHelpOptions = true,
-        description = {"Scan a LLaVA instruction JSON and its images before training: malformed records, missing or",
-            "corrupt images, image paths outside the image folder. Exit 1 on any bad sample unless --skip-bad."})
+        description = "Scan a LLaVA instruction JSON and its images before training: malformed records, missing or "
+                + "corrupt images, image paths outside the image folder. Exit 1 on any bad sample unless --skip-bad.")
 public final class CheckDataCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

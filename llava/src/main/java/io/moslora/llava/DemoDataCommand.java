@@ -9,8 +9,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ./moslora demo-data}: writes the demo's synthetic visual-instruction data set. */
 @Command(name = "demo-data", mixinStandardHelpOptions = true,
-        description = {"Write a small synthetic visual-instruction data set (shapes, colours, counts, positions drawn",
-            "with Java2D) in LLaVA JSON format, with a held-out split also as a VLMEvalKit MCQ TSV."})
+        description = "Write a small synthetic visual-instruction data set (shapes, colours, counts, positions drawn "
+                + "with Java2D) in LLaVA JSON format, with a held-out split also as a VLMEvalKit MCQ TSV.")
 public final class DemoDataCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

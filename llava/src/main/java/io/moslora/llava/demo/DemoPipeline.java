@@ -86,7 +86,7 @@ public final class DemoPipeline {
             LlavaTrainConfig c = LlavaTrainConfig.preset("tiny", concat(common,
                     "data_path=" + data.resolve(DemoDatasetGenerator.TRAIN_JSON), "model=" + baseModel, "tokenizer=" + tokenizer,
                     "output_dir=" + out.resolve(v.name().toLowerCase(Locale.ROOT)), "max_steps=" + o.finetuneSteps(),
-                    "lr=2e-3", "llm_adapter.kind=" + v.kind(), "vision_adapter.kind=" + v.kind(),
+                    "lr=1e-3", "llm_adapter.kind=" + v.kind(), "vision_adapter.kind=" + v.kind(),
                     "llm_adapter.r=" + o.rank(), "vision_adapter.r=" + o.rank(), "llm_adapter.alpha=" + 2 * o.rank(),
                     "vision_adapter.alpha=" + 2 * o.rank()));
             LlavaTrainer.Result r = LlavaTrainer.run(c, false, o.progress(), log);

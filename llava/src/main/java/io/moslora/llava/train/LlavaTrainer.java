@@ -1,5 +1,6 @@
 package io.moslora.llava.train;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.moslora.adapters.AdapterInjector;
@@ -104,7 +105,14 @@ public final class LlavaTrainer {
                     tokens.addAndGet(sample.ids().length);
                     batch.add(sample);
                 }
-                return model.forward(scope.manager(), batch, c.maxLength()).loss();
+                NDArray loss = model.forward(scope.manager(), batch, c.maxLength()).loss();
+                float value = loss.getFloat();
+                if (!Float.isFinite(value)) {
+                    // stop rather than let NaN weights reach the outputs
+                    throw new UserError("llava train: the loss is " + value + " at step " + (step + 1) + " (micro-batch "
+                            + micro + "); lower lr (now " + c.lr() + ") or resume from an earlier checkpoint");
+                }
+                return loss;
             }, root);
             saveOutputs(model, c, out, tokenizerFile);
             if (log != null) {

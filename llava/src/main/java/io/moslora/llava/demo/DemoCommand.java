@@ -20,7 +20,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "work-dirs/demo", description = "output folder (default ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--pretrain-steps", description = "steps of the base pre-training (default 900)")
+    @Option(names = "--pretrain-steps", description = "steps of the base pre-training (default 800)")
     Long pretrainSteps;
 
     @Option(names = "--finetune-steps", description = "steps of each fine-tune (default 300)")

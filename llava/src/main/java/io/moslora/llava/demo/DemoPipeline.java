@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.moslora.io.AtomicFiles;
+import io.moslora.llava.data.LlavaJsonReader;
 import io.moslora.llava.data.demo.DemoDatasetGenerator;
 import io.moslora.llava.model.LlavaModel;
 import io.moslora.llava.template.ChatTemplate;
@@ -38,7 +39,7 @@ public final class DemoPipeline {
     public record Options(int trainSamples, int heldOutSamples, long pretrainSteps, long finetuneSteps, int batchSize,
             int rank, long seed, boolean progress) {
         public static Options standard() {
-            return new Options(2000, 200, 900, 300, 16, 8, 7, true);
+            return new Options(2000, 200, 800, 300, 16, 8, 7, true);
         }
     }
 
@@ -58,6 +59,9 @@ public final class DemoPipeline {
         log.flush();
         DemoDatasetGenerator.generate(data, new DemoDatasetGenerator.Options(o.trainSamples(), o.heldOutSamples(), 32,
                 o.seed(), 0.0, o.progress()));
+        // one vocabulary for every stage, from all training text: the base must know the words of the new kind too
+        Path vocabulary = WordLevelTokenizerFile.write(out.resolve("tokenizer.json"), WordLevelTokenizerFile.vocabulary(
+                LlavaJsonReader.read(data.resolve(DemoDatasetGenerator.TRAIN_JSON)).records()));
         Path pretrainJson = withoutCategory(data.resolve(DemoDatasetGenerator.TRAIN_JSON), data.resolve("pretrain.json"));
 
         List<String> common = List.of("image_folder=" + data.resolve(DemoDatasetGenerator.IMAGES), "template=" + TEMPLATE,
@@ -69,7 +73,7 @@ public final class DemoPipeline {
         log.flush();
         LlavaTrainConfig base = LlavaTrainConfig.preset("tiny", concat(common, "data_path=" + pretrainJson,
                 "output_dir=" + out.resolve("base"), "max_steps=" + o.pretrainSteps(), "lr=3e-3", "warmup_ratio=0.05",
-                "train_base=true", "tokenizer=demo"));
+                "train_base=true", "tokenizer=" + vocabulary));
         LlavaTrainer.Result baseRun = LlavaTrainer.run(base, false, o.progress(), log);
         curves.put("pre-train (full)", baseRun.training().losses());
         Path baseModel = out.resolve("base").resolve(LlavaTrainer.MODEL);

@@ -31,6 +31,8 @@ class DemoPipelineTest {
         }
         String report = Files.readString(out.resolve("report.md"));
         assertThat(report).contains("| MoSLoRA |").contains("| LoRA |").contains("position");
+        // the base's vocabulary has the new kind's words although its pre-training data leaves that kind out
+        assertThat(Files.readString(out.resolve("base/model/tokenizer.json"))).contains("\"left\"", "\"right\"");
         // the pre-training data leaves the new question kind out
         assertThat(Files.readString(out.resolve("data/pretrain.json"))).doesNotContain("\"position\"")
                 .contains("\"colour\"");

@@ -39,7 +39,7 @@ public final class DemoPipeline {
     public record Options(int trainSamples, int heldOutSamples, long pretrainSteps, long finetuneSteps, int batchSize,
             int rank, long seed, boolean progress) {
         public static Options standard() {
-            return new Options(2000, 200, 800, 300, 16, 8, 7, true);
+            return new Options(2000, 200, 1500, 400, 16, 8, 7, true);
         }
     }
 

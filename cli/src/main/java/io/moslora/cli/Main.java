@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             io.moslora.llava.DemoDataCommand.class,
             io.moslora.llava.CheckDataCommand.class,
             io.moslora.llava.LlavaCommand.class,
+            io.moslora.llava.demo.DemoCommand.class,
             io.moslora.sdxl.cli.SdxlCommand.class,
             io.moslora.llava.cli.ExperimentCommand.class,
             io.moslora.llava.cli.BenchCommand.class,

@@ -43,10 +43,23 @@ class DemoPipelineTest {
         int rc = Cli.run(new EvalCommand(), new PrintWriter(o), new PrintWriter(e), "run", "--model",
                 out.resolve("base/model").toString(), "--adapter", out.resolve("moslora").toString(), "--data",
                 out.resolve("data").resolve(DemoDatasetGenerator.HELDOUT_TSV).toString(), "--work-dir",
-                out.resolve("eval").toString(), "--limit", "2");
+                out.resolve("eval").toString());
         assertThat(rc).as(e.toString()).isZero();
+        Path xlsx;
         try (Stream<Path> files = Files.walk(out.resolve("eval"))) {
-            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.endsWith(".xlsx"));
+            xlsx = files.filter(p -> p.getFileName().toString().endsWith(".xlsx")).findFirst().orElseThrow();
         }
+        // eval score on the written predictions must give exactly the scores eval run reported (its _acc.csv)
+        Path acc = xlsx.resolveSibling(xlsx.getFileName().toString().replace(".xlsx", "_acc.csv"));
+        String reportedByRun = Files.readString(acc);
+        Files.delete(acc);
+        StringWriter so = new StringWriter();
+        StringWriter se = new StringWriter();
+        int scoreRc = Cli.run(new EvalCommand(), new PrintWriter(so), new PrintWriter(se), "score", "--data",
+                out.resolve("data").resolve(DemoDatasetGenerator.HELDOUT_TSV).toString(), "--predictions", xlsx.toString(),
+                "--json");
+        assertThat(scoreRc).as(se.toString()).isZero();
+        assertThat(so.toString()).contains("\"overall\"");
+        assertThat(Files.readString(acc)).isEqualTo(reportedByRun);
     }
 }

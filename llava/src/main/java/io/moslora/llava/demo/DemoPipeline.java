@@ -79,10 +79,10 @@ public final class DemoPipeline {
         Path baseModel = out.resolve("base").resolve(LlavaTrainer.MODEL);
         Path tokenizer = baseModel.resolve(LlavaTrainer.TOKENIZER);
 
-        record Variant(String name, String kind, String note) {}
+        record Variant(String name, String kind, String quantization, String note) {}
         List<Variant> variants = List.of(
-                new Variant("MoSLoRA", "moslora", "QMoSLoRA needs the 4-bit base (quant module), not in this build: fp32 base"),
-                new Variant("LoRA", "lora", ""));
+                new Variant("QMoSLoRA", "moslora", "nf4", "LLM decoder layers NF4 + double quant, frozen"),
+                new Variant("LoRA", "lora", "none", "fp32 base"));
         Map<String, LlavaTrainer.Result> runs = new LinkedHashMap<>();
         for (Variant v : variants) {
             log.println("demo: fine-tuning with " + v.name() + " (LLM and vision adapters r=" + o.rank() + ", projector)");
@@ -92,7 +92,7 @@ public final class DemoPipeline {
                     "output_dir=" + out.resolve(v.name().toLowerCase(Locale.ROOT)), "max_steps=" + o.finetuneSteps(),
                     "lr=1e-3", "llm_adapter.kind=" + v.kind(), "vision_adapter.kind=" + v.kind(),
                     "llm_adapter.r=" + o.rank(), "vision_adapter.r=" + o.rank(), "llm_adapter.alpha=" + 2 * o.rank(),
-                    "vision_adapter.alpha=" + 2 * o.rank()));
+                    "vision_adapter.alpha=" + 2 * o.rank(), "llm_quantization=" + v.quantization()));
             LlavaTrainer.Result r = LlavaTrainer.run(c, false, o.progress(), log);
             runs.put(v.name(), r);
             curves.put(v.name(), r.training().losses());

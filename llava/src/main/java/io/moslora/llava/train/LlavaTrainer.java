@@ -19,6 +19,8 @@ import io.moslora.llava.data.SupervisedSample;
 import io.moslora.llava.demo.WordLevelTokenizerFile;
 import io.moslora.llava.model.LlavaLoader;
 import io.moslora.llava.model.LlavaModel;
+import io.moslora.quant.QuantOptions;
+import io.moslora.quant.Quantizer;
 import io.moslora.llava.model.LlavaSample;
 import io.moslora.llava.template.ChatTemplate;
 import io.moslora.llava.template.ChatTemplates;
@@ -145,12 +147,11 @@ public final class LlavaTrainer {
         return Path.of(t);
     }
 
-    /** The base model in fp32: tiny with seeded random weights, a llava-hf folder, or XTuner's three parts. */
+    /**
+     * The base model: tiny with seeded random weights, a llava-hf folder, or XTuner's three parts, in fp32 — with the
+     * LLM's decoder layers quantized to NF4 when {@code llm_quantization} is {@code nf4}.
+     */
     static LlavaModel buildModel(LlavaTrainConfig c, NDManager m) {
-        if ("nf4".equals(c.llmQuantization())) {
-            throw new UserError("training config: field llm_quantization: nf4 needs the 4-bit Linear of the quant module, "
-                    + "which this build does not have yet; use llm_quantization=none (MoSLoRA on an fp32 base)");
-        }
         LlavaModel model;
         if (TINY_MODEL.equals(c.model())) {
             Seeds.seed(c.seed());
@@ -162,7 +163,19 @@ public final class LlavaTrainer {
             model = LlavaLoader.loadParts(Path.of(c.llm()), Path.of(c.visionTower()), Path.of(c.projector()), m,
                     DataType.FLOAT32);
         }
+        if ("nf4".equals(c.llmQuantization())) {
+            quantizeLlm(model, m);
+        }
         return model;
+    }
+
+    /**
+     * QMoSLoRA's base: the LLM's decoder Linears become frozen NF4 layers with double quantization; the embeddings,
+     * the head, the vision tower and the projector stay in fp32, as QLoRA keeps them.
+     */
+    public static void quantizeLlm(LlavaModel model, NDManager m) {
+        Quantizer.quantizeModel(model.get("language_model"),
+                QuantOptions.qlora().withPatterns("^model\\.layers\\.", null), m);
     }
 
     /** Freezes the base, injects the configured adapters (seeded), and opens the projector if asked. */

@@ -25,13 +25,31 @@ public final class TrainedLlava {
                 || Files.isRegularFile(dir.resolve(LlavaTrainer.PROJECTOR));
     }
 
+    /** The base with a training output applied; an NF4-trained LLM (QMoSLoRA) is quantized the same way first. */
     public static LlavaModel load(Path baseModelDir, Path trainOutput, NDManager m) {
         LlavaModel model = LlavaLoader.load(baseModelDir, m, DataType.FLOAT32);
         apply(model, trainOutput, m);
         return model;
     }
 
+    private static boolean trainedOnNf4(Path trainOutput) {
+        Path config = trainOutput.resolve(LlavaTrainer.RESOLVED_CONFIG);
+        if (!Files.isRegularFile(config)) {
+            return false;
+        }
+        try {
+            return "nf4".equals(new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile())
+                    .path("llm_quantization").asText("none"));
+        } catch (java.io.IOException e) {
+            throw new io.moslora.cli.UserError(config + ": not valid JSON: " + e.getMessage());
+        }
+    }
+
+    /** Applies a training output to a loaded fp32 base, quantizing its LLM first if it was trained on NF4. */
     public static void apply(LlavaModel model, Path trainOutput, NDManager m) {
+        if (trainedOnNf4(trainOutput)) {
+            LlavaTrainer.quantizeLlm(model, m);
+        }
         Path llm = trainOutput.resolve(LlavaTrainer.LLM_ADAPTER);
         if (Files.isDirectory(llm)) {
             AdapterInjector.inject(model.languageModel(), PeftAdapters.readConfig(llm), m);

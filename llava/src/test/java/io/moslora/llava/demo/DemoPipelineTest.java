@@ -20,17 +20,17 @@ class DemoPipelineTest {
         StringWriter log = new StringWriter();
         DemoPipeline.Report r = DemoPipeline.run(out, new DemoPipeline.Options(24, 6, 3, 2, 4, 4, 1, false),
                 new PrintWriter(log));
-        assertThat(r.rows()).extracting(DemoPipeline.Row::variant).containsExactly("base (no fine-tune)", "MoSLoRA", "LoRA");
+        assertThat(r.rows()).extracting(DemoPipeline.Row::variant).containsExactly("base (no fine-tune)", "QMoSLoRA", "LoRA");
         assertThat(r.heldOut()).isEqualTo(6);
         // MoSLoRA has r×r more per adapted layer than LoRA: 7 LLM layers × 2 blocks + 6 CLIP layers × 2 = 26 mixers of 4×4
         assertThat(r.rows().get(1).trainableParameters() - r.rows().get(2).trainableParameters()).isEqualTo(26 * 16);
         for (String f : List.of("report.md", "loss_curves.png", "base/model/config.json", "base/model/model.safetensors",
-                "base/model/tokenizer.json", "moslora/llm_adapter/adapter_model.safetensors",
+                "base/model/tokenizer.json", "qmoslora/llm_adapter/adapter_model.safetensors",
                 "lora/vision_adapter/adapter_config.json", "lora/projector.safetensors", "data/heldout_mcq.tsv")) {
             assertThat(out.resolve(f)).as(f).isRegularFile();
         }
         String report = Files.readString(out.resolve("report.md"));
-        assertThat(report).contains("| MoSLoRA |").contains("| LoRA |").contains("position");
+        assertThat(report).contains("| QMoSLoRA |").contains("| LoRA |").contains("position");
         // the base's vocabulary has the new kind's words although its pre-training data leaves that kind out
         assertThat(Files.readString(out.resolve("base/model/tokenizer.json"))).contains("\"left\"", "\"right\"");
         // the pre-training data leaves the new question kind out
@@ -41,7 +41,7 @@ class DemoPipelineTest {
         StringWriter o = new StringWriter();
         StringWriter e = new StringWriter();
         int rc = Cli.run(new EvalCommand(), new PrintWriter(o), new PrintWriter(e), "run", "--model",
-                out.resolve("base/model").toString(), "--adapter", out.resolve("moslora").toString(), "--data",
+                out.resolve("base/model").toString(), "--adapter", out.resolve("qmoslora").toString(), "--data",
                 out.resolve("data").resolve(DemoDatasetGenerator.HELDOUT_TSV).toString(), "--work-dir",
                 out.resolve("eval").toString());
         assertThat(rc).as(e.toString()).isZero();

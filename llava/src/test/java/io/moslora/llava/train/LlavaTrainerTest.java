@@ -65,6 +65,24 @@ class LlavaTrainerTest {
     }
 
     @Test
+    void qmosloraTrainsAdaptersOverAnNf4LanguageModel(@TempDir Path out) throws Exception {
+        train(cmd(tiny(out, "llm_quantization=nf4")));
+        try (SafetensorsFile f = SafetensorsFile.open(out.resolve("llm_adapter/adapter_model.safetensors"))) {
+            assertThat(f.names()).contains("base_model.model.model.layers.0.self_attn.q_proj.lora_AB.weight");
+        }
+        List<String> losses = java.nio.file.Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertThat(losses).hasSize(6).allMatch(l -> !l.contains("NaN"));
+        try (NDManager m = NDManager.newBaseManager()) {
+            LlavaTrainConfig c = LlavaTrainConfig.preset("tiny", List.of("llm_quantization=nf4"));
+            LlavaModel model = LlavaTrainer.buildModel(c, m);
+            assertThat(model.get("language_model.model.layers.0.self_attn.q_proj"))
+                    .isInstanceOf(io.moslora.quant.Linear4bit.class);
+            assertThat(model.get("language_model.lm_head")).isInstanceOf(io.moslora.nn.Linear.class);
+            assertThat(model.get("multi_modal_projector.linear_1")).isInstanceOf(io.moslora.nn.Linear.class);
+        }
+    }
+
+    @Test
     void writesAdaptersProjectorConfigAndMetrics(@TempDir Path out) {
         train(cmd(tiny(out)));
         for (String f : List.of("llm_adapter/adapter_config.json", "llm_adapter/adapter_model.safetensors",

@@ -37,7 +37,7 @@ public final class DemoReport {
             sb.append("- ").append(row.variant()).append(": ").append(String.join("; ", row.score().examples())).append('\n');
         }
         sb.append("\nFiles: data/ (LLaVA JSON, images, VLMEvalKit TSV), base/model (the tiny base, llava-hf layout), "
-                + "moslora/ and lora/ (PEFT adapters, projector, metrics), loss_curves.png.\n");
+                + "qmoslora/ and lora/ (PEFT adapters, projector, metrics), loss_curves.png.\n");
         return sb.toString();
     }
 }

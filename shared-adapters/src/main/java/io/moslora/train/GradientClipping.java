@@ -11,22 +11,20 @@ public final class GradientClipping {
 
     /** Returns the global norm before clipping. */
     public static double clipByGlobalNorm(Collection<Parameter> params, double maxNorm, NDManager stepManager) {
+        // DJL makes a new gradient handle on every getGradient(): take each once, owned by the step
+        java.util.List<NDArray> grads = new java.util.ArrayList<>(params.size());
         double sumSq = 0;
         for (Parameter p : params) {
             NDArray g = p.array().getGradient();
             g.attach(stepManager);
+            grads.add(g);
             NDArray sq = g.square().sum();
-            sq.attach(stepManager);
             sumSq += sq.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
         }
         double norm = Math.sqrt(sumSq);
         double coef = maxNorm / (norm + 1e-6);
         if (coef < 1) {
-            for (Parameter p : params) {
-                NDArray g = p.array().getGradient();
-                g.attach(stepManager);
-                g.muli(coef);
-            }
+            grads.forEach(g -> g.muli(coef));
         }
         return norm;
     }

@@ -21,7 +21,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * Side-by-side timings of one LLaMA-like block: a training step (forward, backward, AdamW) with no adapter (full
@@ -128,12 +127,12 @@ public final class AdapterBenchmark {
 
     /** Runs the PyTorch eager peer script with Debian's python3, if it is installed; null otherwise. */
     public Double pytorchLoraStepMs(Path script) {
-        Supplier<String> py = () -> java.nio.file.Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : null;
-        if (py.get() == null || !java.nio.file.Files.isRegularFile(script)) {
+        Path python = Path.of("/usr/bin/python3"); // Debian's, which has python3-torch; not another on the PATH
+        if (!java.nio.file.Files.isExecutable(python) || !java.nio.file.Files.isRegularFile(script)) {
             return null;
         }
         try {
-            Process p = new ProcessBuilder(py.get(), script.toString(), "--hidden", "" + s.hidden(), "--heads", "" + s.heads(),
+            Process p = new ProcessBuilder(python.toString(), script.toString(), "--hidden", "" + s.hidden(), "--heads", "" + s.heads(),
                     "--inter", "" + config.intermediateSize(), "--seq", "" + s.seq(), "--batch", "" + s.batch(),
                     "--rank", "" + s.rank(), "--rounds", "" + s.rounds(), "--warmup", "" + s.warmup(),
                     "--threads", System.getProperty("ai.djl.pytorch.num_threads", "0"))

@@ -1,5 +1,6 @@
 package io.moslora.quant;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -85,12 +86,12 @@ public final class Linear4bit extends Module implements LinearLayer {
         }
         Shape shape = new Shape(state.shape());
         if (dtype == DataType.FLOAT32) {
-            return target.create(state.dequantize(kernels), shape);
+            return OwnedArrays.create(target, state.dequantize(kernels), shape);
         }
         short[] half = state.dequantizeHalf(kernels);
         java.nio.ByteBuffer bytes = target.allocateDirect(half.length * 2);
         bytes.asShortBuffer().put(half);
-        return target.create(bytes, shape, DataType.FLOAT16);
+        return OwnedArrays.create(target, bytes, shape, DataType.FLOAT16);
     }
 
     @Override

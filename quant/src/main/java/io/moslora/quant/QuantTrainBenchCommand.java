@@ -1,5 +1,6 @@
 package io.moslora.quant;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -204,12 +205,12 @@ public final class QuantTrainBenchCommand implements Callable<Integer> {
                 double t1 = timeMs(() -> {
                     try (NDManager step = m.newSubManager()) {
                         NDArray dense = TorchDequantizer.dequantize(step, s, DataType.FLOAT32);
-                        step.create(a, new Shape(mRows, k)).matMul(dense.transpose()).toFloatArray();
+                        OwnedArrays.create(step, a, new Shape(mRows, k)).matMul(dense.transpose()).toFloatArray();
                     }
                 });
                 double t2 = timeMs(() -> {
                     try (NDManager step = m.newSubManager()) {
-                        layer.forward(step.create(a, new Shape(mRows, k))).toFloatArray();
+                        layer.forward(OwnedArrays.create(step, a, new Shape(mRows, k))).toFloatArray();
                     }
                 });
                 long t0 = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.moslora.quant;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -20,12 +21,12 @@ public final class TorchDequantizer {
     public static NDArray dequantize(NDManager manager, QuantState s, DataType dtype) {
         long n = s.numel();
         try (NDManager scope = manager.newSubManager()) {
-            NDArray bytes = scope.create(ByteBuffer.wrap(s.packed()), new Shape(s.packed().length), DataType.UINT8)
+            NDArray bytes = OwnedArrays.create(scope, ByteBuffer.wrap(s.packed()), new Shape(s.packed().length), DataType.UINT8)
                     .toType(DataType.INT64, false);
             NDArray low = bytes.mod(16);
             NDArray high = bytes.sub(low).div(16).toType(DataType.INT64, false); // exact: a multiple of 16 over 16
             NDArray codes = high.reshape(-1, 1).concat(low.reshape(-1, 1), 1).reshape(-1); // even element first
-            NDArray values = scope.create(s.code()).take(scope, codes).get(new NDIndex("0:" + n));
+            NDArray values = OwnedArrays.create(scope, s.code()).take(scope, codes).get(new NDIndex("0:" + n));
             NDArray dense = scaleByBlock(scope, values, absmax(scope, s), s.blocksize(), n);
             NDArray result = dense.reshape(new Shape(s.shape()));
             if (dtype != DataType.FLOAT32) {
@@ -39,14 +40,14 @@ public final class TorchDequantizer {
     /** The block absmax on the device: double-quantized ones are expanded there with the same two roundings. */
     private static NDArray absmax(NDManager scope, QuantState s) {
         if (!s.doubleQuant()) {
-            return scope.create(s.absmax());
+            return OwnedArrays.create(scope, s.absmax());
         }
         DoubleQuant dq = s.nested();
-        NDArray q = scope.create(ByteBuffer.wrap(dq.codes()), new Shape(dq.codes().length), DataType.UINT8)
+        NDArray q = OwnedArrays.create(scope, ByteBuffer.wrap(dq.codes()), new Shape(dq.codes().length), DataType.UINT8)
                 .toType(DataType.INT64, false);
-        NDArray centred = scope.create(dq.code()).take(scope, q);
-        NDArray scaled = scaleByBlock(scope, centred, scope.create(dq.scales()), dq.blocksize(), dq.codes().length);
-        return scaled.add(scope.create(dq.offset()));
+        NDArray centred = OwnedArrays.create(scope, dq.code()).take(scope, q);
+        NDArray scaled = scaleByBlock(scope, centred, OwnedArrays.create(scope, dq.scales()), dq.blocksize(), dq.codes().length);
+        return scaled.add(dq.offset());
     }
 
     /** {@code values[i] * scales[i / blocksize]}, padding a partial last block so every block is one row. */

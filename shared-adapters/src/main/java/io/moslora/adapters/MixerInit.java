@@ -1,5 +1,6 @@
 package io.moslora.adapters;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -81,7 +82,7 @@ public enum MixerInit {
                 flat[i * r + j] = (float) q[i][j];
             }
         }
-        return m.create(flat, new Shape(r, r));
+        return OwnedArrays.create(m, flat, new Shape(r, r));
     }
 
     private static NDArray butterfly(NDManager m, int r) {
@@ -94,6 +95,6 @@ public enum MixerInit {
             flat[i * r + (i % h)] = 1f;
             flat[i * r + (i % h) + h] = 1f;
         }
-        return m.create(flat, new Shape(r, r));
+        return OwnedArrays.create(m, flat, new Shape(r, r));
     }
 }

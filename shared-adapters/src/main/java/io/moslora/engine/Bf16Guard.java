@@ -72,7 +72,7 @@ public final class Bf16Guard {
      */
     public static NDArray create(NDManager manager, ByteBuffer data, Shape shape, DataType type) {
         if (type != DataType.BFLOAT16 && type != DataType.INT16) {
-            return manager.create(data, shape, type);
+            return OwnedArrays.create(manager, data, shape, type);
         }
         ByteBuffer le = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         if (le.remaining() != shape.size() * 2) {
@@ -80,7 +80,7 @@ public final class Bf16Guard {
                     + shape.size() * 2);
         }
         boolean bf16 = type == DataType.BFLOAT16;
-        try (NDArray bits = manager.create(le, shape, DataType.FLOAT16);
+        try (NDArray bits = OwnedArrays.create(manager, le, shape, DataType.FLOAT16);
                 NDArray view = Dispatcher.op("aten::view", "dtype").tensor(bits)
                         .scalarType(bf16 ? Dispatcher.SCALAR_BFLOAT16 : Dispatcher.SCALAR_SHORT).call(manager)) {
             if (bf16) {

@@ -1,5 +1,6 @@
 package io.moslora.io;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -75,13 +76,13 @@ public final class NDArrayBridge {
         }
         switch (target) {
             case FLOAT32:
-                return manager.create(reader.readFloats(name), shape);
+                return OwnedArrays.create(manager, reader.readFloats(name), shape);
             case FLOAT16:
                 if (source.isFloatingPoint()) {
                     float[] values = reader.readFloats(name);
                     ByteBuffer half = manager.allocateDirect(values.length * 2);
                     TensorCodec.encodeFloats(values, 0, values.length, DType.F16, half);
-                    return manager.create(half.rewind(), shape, DataType.FLOAT16);
+                    return OwnedArrays.create(manager, half.rewind(), shape, DataType.FLOAT16);
                 }
                 break;
             case FLOAT64: {
@@ -97,11 +98,11 @@ public final class NDArrayBridge {
                         values[i] = l[i];
                     }
                 }
-                return manager.create(values, shape);
+                return OwnedArrays.create(manager, values, shape);
             }
             case INT64:
                 if (!source.isFloatingPoint()) {
-                    return manager.create(reader.readLongs(name), shape);
+                    return OwnedArrays.create(manager, reader.readLongs(name), shape);
                 }
                 break;
             case INT32:
@@ -111,7 +112,7 @@ public final class NDArrayBridge {
                     for (int i = 0; i < l.length; i++) {
                         values[i] = (int) l[i]; // I32, I16, I8, U8, BOOL all fit
                     }
-                    return manager.create(values, shape);
+                    return OwnedArrays.create(manager, values, shape);
                 }
                 break;
             default:
@@ -125,7 +126,7 @@ public final class NDArrayBridge {
     private static NDArray fromLittleEndianBytes(NDManager manager, ByteBuffer bytes, Shape shape, DataType type) {
         ByteBuffer copy = manager.allocateDirect(bytes.remaining());
         copy.put(bytes.duplicate());
-        return manager.create(copy.rewind(), shape, type);
+        return OwnedArrays.create(manager, copy.rewind(), shape, type);
     }
 
     /** The array's bytes in the layout safetensors stores (row-major, little-endian), copied off the device. */

@@ -1,5 +1,6 @@
 package io.moslora.nn;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -64,7 +65,7 @@ public final class RotaryEmbedding {
             }
         }
         Shape shape = new Shape(length, headDim);
-        return new NDList(manager.create(cos, shape).toType(dtype, false), manager.create(sin, shape).toType(dtype, false));
+        return new NDList(OwnedArrays.create(manager, cos, shape).toType(dtype, false), OwnedArrays.create(manager, sin, shape).toType(dtype, false));
     }
 
     /** Applies the rotation to {@code x [B, H, L, D]} with tables {@code [L, D]}. */

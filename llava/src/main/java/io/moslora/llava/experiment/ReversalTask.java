@@ -1,5 +1,6 @@
 package io.moslora.llava.experiment;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -57,6 +58,6 @@ final class ReversalTask {
             }
         }
         Shape shape = new Shape(batch, len);
-        return new NDList(m.create(ids, shape), m.create(labels, shape));
+        return new NDList(OwnedArrays.create(m, ids, shape), OwnedArrays.create(m, labels, shape));
     }
 }

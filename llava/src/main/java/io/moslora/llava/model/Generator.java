@@ -1,5 +1,6 @@
 package io.moslora.llava.model;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -32,7 +33,7 @@ public final class Generator {
     /** Continues a text prompt of token ids. */
     public static Result generate(CausalLM lm, NDManager m, long[] promptIds, GenerationConfig config) {
         try (NDManager scope = m.newSubManager()) {
-            return generate(lm, lm.embed(scope.create(promptIds).reshape(1, promptIds.length)), config);
+            return generate(lm, lm.embed(OwnedArrays.create(scope, promptIds).reshape(1, promptIds.length)), config);
         }
     }
 
@@ -68,11 +69,11 @@ public final class Generator {
                 }
                 try (NDManager step = base.newSubManager()) {
                     if (cache != null) {
-                        NDArray next = lm.embed(step.create(new long[] {token}).reshape(1, 1));
+                        NDArray next = lm.embed(OwnedArrays.create(step, new long[] {token}).reshape(1, 1));
                         logits = lastRow(lm.forward(next, null, cache));
                     } else {
                         long[] ids = out.stream().mapToLong(Long::longValue).toArray();
-                        NDArray generated = lm.embed(step.create(ids).reshape(1, ids.length));
+                        NDArray generated = lm.embed(OwnedArrays.create(step, ids).reshape(1, ids.length));
                         NDArray all = inScope(promptEmbeds, step).concat(generated, 1);
                         logits = lastRow(lm.forward(all, null, null));
                     }

@@ -1,5 +1,6 @@
 package io.moslora.llava.model;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -89,7 +90,7 @@ public final class LlavaModel extends Module {
                     at += size;
                 }
             }
-            NDArray pixels = m.create(all, new Shape(images, v.numChannels(), v.imageSize(), v.imageSize()));
+            NDArray pixels = OwnedArrays.create(m, all, new Shape(images, v.numChannels(), v.imageSize(), v.imageSize()));
             features = encodeImages(pixels.toType(modelType(), false));
         }
         return MultimodalInputs.splice(m, languageModel(), batch, features, maxLength);

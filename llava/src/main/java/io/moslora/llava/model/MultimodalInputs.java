@@ -1,5 +1,6 @@
 package io.moslora.llava.model;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -39,7 +40,7 @@ public record MultimodalInputs(NDArray embeds, NDArray labels, NDArray attention
             for (int i = 0; i < ids.length; i++) {
                 safeIds[i] = ids[i] == LlavaModel.IMAGE_TOKEN_INDEX ? 0 : ids[i];
             }
-            NDArray text = lm.embed(m.create(safeIds)); // [L, hidden]; the 0s at placeholders are dropped below
+            NDArray text = lm.embed(OwnedArrays.create(m, safeIds)); // [L, hidden]; the 0s at placeholders are dropped below
             NDList parts = new NDList();
             List<Long> labels = new ArrayList<>();
             int start = 0;
@@ -90,8 +91,8 @@ public record MultimodalInputs(NDArray embeds, NDArray labels, NDArray attention
             Arrays.fill(maskData, b * longest, b * longest + lengths[b], 1L);
         }
         NDArray embeds = NDArrays.concat(padRows, 0);
-        NDArray labels = anyLabels ? m.create(labelData).reshape(batch.size(), longest) : null;
-        NDArray mask = padded ? m.create(maskData).reshape(batch.size(), longest) : null;
+        NDArray labels = anyLabels ? OwnedArrays.create(m, labelData).reshape(batch.size(), longest) : null;
+        NDArray mask = padded ? OwnedArrays.create(m, maskData).reshape(batch.size(), longest) : null;
         return new MultimodalInputs(embeds, labels, mask, lengths);
     }
 

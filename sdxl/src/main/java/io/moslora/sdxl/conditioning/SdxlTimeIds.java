@@ -1,5 +1,6 @@
 package io.moslora.sdxl.conditioning;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -40,7 +41,7 @@ public record SdxlTimeIds(int originalHeight, int originalWidth, int cropTop, in
         for (int b = 0; b < batch; b++) {
             System.arraycopy(one, 0, all, b * one.length, one.length);
         }
-        return manager.create(all, new Shape(batch, one.length));
+        return OwnedArrays.create(manager, all, new Shape(batch, one.length));
     }
 
     /** A [n, 6] float32 array of per-image ids (training batches, where each photo has its own). */
@@ -49,6 +50,6 @@ public record SdxlTimeIds(int originalHeight, int originalWidth, int cropTop, in
         for (int i = 0; i < ids.size(); i++) {
             System.arraycopy(ids.get(i).values(), 0, all, i * 6, 6);
         }
-        return manager.create(all, new Shape(ids.size(), 6));
+        return OwnedArrays.create(manager, all, new Shape(ids.size(), 6));
     }
 }

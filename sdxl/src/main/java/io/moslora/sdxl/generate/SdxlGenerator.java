@@ -1,5 +1,6 @@
 package io.moslora.sdxl.generate;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -54,7 +55,7 @@ public final class SdxlGenerator {
             Denoiser unet = (x, t) -> {
                 NDManager step = x.getManager();
                 NDArray in = cfg ? x.concat(x, 0) : x;
-                NDArray out = models.unet().forward(in, step.create(new float[] {(float) t}).repeat(0, batch),
+                NDArray out = models.unet().forward(in, OwnedArrays.create(step, new float[] {(float) t}).repeat(0, batch),
                         copy(ctx, step), copy(pool, step), copy(timeIds, step));
                 return cfg ? ClassifierFreeGuidance.fromStackedBatch(out, s.guidance(), 0) : out;
             };

@@ -1,5 +1,6 @@
 package io.moslora.sdxl.model;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.moslora.sdxl.tokenizer.ClipTokenizer;
@@ -33,6 +34,6 @@ public record SdxlTextEncoders(ClipTextModel encoder1, ClipTokenizer tokenizer1,
         for (int i = 0; i < rows.length; i++) {
             System.arraycopy(rows[i], 0, flat, i * length, length);
         }
-        return manager.create(flat, new ai.djl.ndarray.types.Shape(rows.length, length));
+        return OwnedArrays.create(manager, flat, new ai.djl.ndarray.types.Shape(rows.length, length));
     }
 }

@@ -1,5 +1,6 @@
 package io.moslora.sdxl.model;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -30,7 +31,7 @@ public record Timesteps(int dim, boolean flipSinToCos, double downscaleFreqShift
         for (int i = 0; i < f32.length; i++) {
             f32[i] = (float) freqs[i];
         }
-        NDArray args = t.toType(DataType.FLOAT32, false).reshape(-1, 1).mul(m.create(f32).reshape(1, -1));
+        NDArray args = t.toType(DataType.FLOAT32, false).reshape(-1, 1).mul(OwnedArrays.create(m, f32).reshape(1, -1));
         NDArray sin = args.sin();
         NDArray cos = args.cos();
         NDArray emb = flipSinToCos ? cos.concat(sin, 1) : sin.concat(cos, 1);

@@ -1,5 +1,6 @@
 package io.moslora.sdxl.scheduler;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.moslora.cli.UserError;
@@ -152,7 +153,7 @@ public final class DdpmNoiseSchedule {
         for (int i = 0; i < values.length; i++) {
             values[i] = f.applyAsDouble(timesteps[i]);
         }
-        return like.getManager().create(values, new Shape(dims)).toType(like.getDataType(), false);
+        return OwnedArrays.create(like.getManager(), values, new Shape(dims)).toType(like.getDataType(), false);
     }
 
     private int check(int t) {

@@ -1,5 +1,6 @@
 package io.moslora.sdxl.train;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -90,14 +91,14 @@ public final class DreamBoothTrainer {
             for (int i = 0; i < t.length; i++) tf[i] = t[i];
             NDArray context = inStep(prompt.tokens(), m).repeat(0, o.batch());
             NDArray pooled = inStep(prompt.pooled(), m).repeat(0, o.batch());
-            NDArray pred = unet.forward(noisy, m.create(tf), context, pooled, SdxlTimeIds.stack(m, ids));
+            NDArray pred = unet.forward(noisy, OwnedArrays.create(m, tf), context, pooled, SdxlTimeIds.stack(m, ids));
             NDArray target = schedule.target(x0, noise, t);
             NDArray perSample = pred.sub(target).square().reshape(o.batch(), -1).mean(new int[] {1});
             if (o.snrGamma() != null) {
                 double[] w = schedule.minSnrLossWeights(t, o.snrGamma());
                 float[] wf = new float[w.length];
                 for (int i = 0; i < w.length; i++) wf[i] = (float) w[i];
-                perSample = perSample.mul(m.create(wf));
+                perSample = perSample.mul(OwnedArrays.create(m, wf));
             }
             return perSample.mean();
         };

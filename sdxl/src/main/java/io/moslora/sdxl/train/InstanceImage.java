@@ -1,5 +1,6 @@
 package io.moslora.sdxl.train;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -28,7 +29,7 @@ import javax.imageio.ImageIO;
 public record InstanceImage(String name, float[] pixels, int size, SdxlTimeIds timeIds) {
 
     public NDArray toNDArray(NDManager manager) {
-        return manager.create(pixels, new Shape(1, 3, size, size));
+        return OwnedArrays.create(manager, pixels, new Shape(1, 3, size, size));
     }
 
     /** Every .jpg/.jpeg/.png in {@code dir}, by file name. */

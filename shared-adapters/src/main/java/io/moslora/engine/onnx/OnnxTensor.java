@@ -1,5 +1,6 @@
 package io.moslora.engine.onnx;
 
+import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -151,16 +152,16 @@ public record OnnxTensor(String name, long[] dims, DataType dataType, double[] r
     /** As a DJL array: float32 for FLOAT/DOUBLE, int64 for the integer types, boolean for BOOL. */
     public NDArray toNDArray(NDManager manager) {
         if (dataType.isReal()) {
-            return manager.create(floats(), shape());
+            return OwnedArrays.create(manager, floats(), shape());
         }
         if (dataType == DataType.BOOL) {
             boolean[] b = new boolean[integers.length];
             for (int i = 0; i < b.length; i++) {
                 b[i] = integers[i] != 0;
             }
-            return manager.create(b, shape());
+            return OwnedArrays.create(manager, b, shape());
         }
-        return manager.create(integers, shape());
+        return OwnedArrays.create(manager, integers, shape());
     }
 
     private static void readLongs(ProtoReader in, int wire, LongList out) {

@@ -1,5 +1,6 @@
 package io.moslora.quant;
 
+import io.moslora.engine.Scalars;
 import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -24,7 +25,7 @@ public final class TorchDequantizer {
             NDArray bytes = OwnedArrays.create(scope, ByteBuffer.wrap(s.packed()), new Shape(s.packed().length), DataType.UINT8)
                     .toType(DataType.INT64, false);
             NDArray low = bytes.mod(16);
-            NDArray high = bytes.sub(low).div(16).toType(DataType.INT64, false); // exact: a multiple of 16 over 16
+            NDArray high = Scalars.div(bytes.sub(low), 16).toType(DataType.INT64, false); // exact: a multiple of 16 over 16
             NDArray codes = high.reshape(-1, 1).concat(low.reshape(-1, 1), 1).reshape(-1); // even element first
             NDArray values = OwnedArrays.create(scope, s.code()).take(scope, codes).get(new NDIndex("0:" + n));
             NDArray dense = scaleByBlock(scope, values, absmax(scope, s), s.blocksize(), n);

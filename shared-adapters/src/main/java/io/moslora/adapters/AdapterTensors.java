@@ -1,5 +1,6 @@
 package io.moslora.adapters;
 
+import io.moslora.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -92,7 +93,7 @@ public final class AdapterTensors implements AutoCloseable {
 
     /** The low-rank part {@code ΔW = B·M·A·scaling} as float32 {@code [out, in]} (for DoRA, before rescaling). */
     public NDArray delta(Update u, NDManager m) {
-        return file.toNDArray(m, u.b(), DataType.FLOAT32).matMul(effectiveA(u, m)).mul(config.scaling());
+        return Scalars.mul(file.toNDArray(m, u.b(), DataType.FLOAT32).matMul(effectiveA(u, m)), config.scaling());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.moslora.adapters;
 
+import io.moslora.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -103,7 +104,7 @@ public final class LoraLinear extends Module implements LinearLayer {
         if (mixer() != null) {
             z = mixer().forward(z);
         }
-        NDArray lora = loraB().forward(z).mul(config.scaling());
+        NDArray lora = Scalars.mul(loraB().forward(z), config.scaling());
         return y.add(magnitude() == null ? lora : doraOutput(h, lora));
     }
 
@@ -132,7 +133,7 @@ public final class LoraLinear extends Module implements LinearLayer {
             return DoraMagnitude.fold(w, delta, magnitude().weight().array().stopGradient()).sub(w);
         }
         NDArray a = effectiveA();
-        NDArray delta = loraB().weight().array().matMul(a).mul(config.scaling());
+        NDArray delta = Scalars.mul(loraB().weight().array().matMul(a), config.scaling());
         if (a != loraA().weight().array()) {
             a.close();
         }
@@ -191,7 +192,7 @@ public final class LoraLinear extends Module implements LinearLayer {
         if (mixer() != null) {
             delta = delta.matMul(adopt(mixer().weight().array().stopGradient(), owner));
         }
-        return delta.matMul(adopt(loraA().weight().array().stopGradient(), owner)).mul(config.scaling());
+        return Scalars.mul(delta.matMul(adopt(loraA().weight().array().stopGradient(), owner)), config.scaling());
     }
 
     private static NDArray adopt(NDArray array, NDManager owner) {

@@ -95,13 +95,13 @@ public final class Ops {
 
     /** GELU with the tanh approximation ({@code gelu_pytorch_tanh}, {@code gelu_new}). */
     public static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.pow(3).mul(0.044715).add(x).mul(SQRT_2_OVER_PI);
-        return inner.tanh().add(1).mul(x).mul(0.5);
+        NDArray inner = Scalars.mul(Scalars.mul(Scalars.pow(x, 3), 0.044715).add(x), SQRT_2_OVER_PI);
+        return Scalars.mul(inner.tanh().add(1).mul(x), 0.5);
     }
 
     /** CLIP's {@code quick_gelu}: {@code x * sigmoid(1.702 x)}. */
     public static NDArray quickGelu(NDArray x) {
-        return x.mul(Activation.sigmoid(x.mul(1.702)));
+        return x.mul(Activation.sigmoid(Scalars.mul(x, 1.702)));
     }
 
     /** SiLU / swish, fused ({@code aten::silu}). */
@@ -132,7 +132,7 @@ public final class Ops {
         NDArray picked = logits.logSoftmax(1).gather(safeLabels.toType(DataType.INT64, false).expandDims(1), 1)
                 .squeeze(1);
         NDArray weights = keep.toType(picked.getDataType(), false);
-        NDArray count = weights.sum().maximum(1);
+        NDArray count = Scalars.maximum(weights.sum(), 1);
         return picked.mul(weights).sum().neg().div(count);
     }
 

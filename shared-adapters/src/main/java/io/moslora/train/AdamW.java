@@ -1,5 +1,6 @@
 package io.moslora.train;
 
+import io.moslora.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.moslora.engine.StepScope;
@@ -49,14 +50,14 @@ public final class AdamW {
             NDArray mt = m.computeIfAbsent(e.getKey(), k -> stateManager.zeros(w.getShape(), w.getDataType()));
             NDArray vt = v.computeIfAbsent(e.getKey(), k -> stateManager.zeros(w.getShape(), w.getDataType()));
             if (weightDecay != 0) {
-                w.muli(1 - lr * weightDecay);
+                Scalars.muli(w, 1 - lr * weightDecay);
             }
-            mt.muli(beta1).addi(g.mul(1 - beta1));
-            vt.muli(beta2).addi(g.square().muli(1 - beta2));
+            Scalars.muli(mt, beta1).addi(Scalars.mul(g, 1 - beta1));
+            Scalars.muli(vt, beta2).addi(Scalars.muli(g.square(), 1 - beta2));
             // Results belong to their first operand's manager: move each temporary to the step manager at once.
-            NDArray vHat = vt.div(bc2);
+            NDArray vHat = Scalars.div(vt, bc2);
             vHat.attach(stepManager);
-            NDArray update = mt.mul(lr / bc1);
+            NDArray update = Scalars.mul(mt, lr / bc1);
             update.attach(stepManager);
             w.subi(update.divi(vHat.sqrt().addi(eps)));
         }

@@ -1,5 +1,6 @@
 package io.moslora.train;
 
+import io.moslora.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.moslora.nn.Parameter;
@@ -24,7 +25,7 @@ public final class GradientClipping {
         double norm = Math.sqrt(sumSq);
         double coef = maxNorm / (norm + 1e-6);
         if (coef < 1) {
-            grads.forEach(g -> g.muli(coef));
+            grads.forEach(g -> Scalars.muli(g, coef));
         }
         return norm;
     }

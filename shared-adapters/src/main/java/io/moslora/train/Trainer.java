@@ -1,5 +1,6 @@
 package io.moslora.train;
 
+import io.moslora.engine.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -74,7 +75,7 @@ public final class Trainer {
                     for (int micro = 0; micro < s.gradAccum(); micro++) {
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDArray l = fn.loss(step, micro, scope);
-                            gc.backward(l.div(s.gradAccum()));
+                            gc.backward(Scalars.div(l, s.gradAccum()));
                             sum += l.getFloat();
                         }
                     }

@@ -1,5 +1,6 @@
 package io.moslora.sdxl.generate;
 
+import io.moslora.engine.Scalars;
 import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -81,7 +82,7 @@ public final class SdxlGenerator {
     static BufferedImage toImage(NDArray image) {
         Shape s = image.getShape();
         int h = (int) s.get(2), w = (int) s.get(3);
-        float[] px = image.div(2).add(0.5).clip(0, 1).toFloatArray();
+        float[] px = Scalars.div(image, 2).add(0.5).clip(0, 1).toFloatArray();
         BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         int plane = h * w;
         for (int y = 0; y < h; y++) {

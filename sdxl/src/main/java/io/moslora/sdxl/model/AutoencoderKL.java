@@ -1,5 +1,6 @@
 package io.moslora.sdxl.model;
 
+import io.moslora.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import io.moslora.config.AutoencoderKLConfig;
@@ -49,12 +50,12 @@ public final class AutoencoderKL extends Module {
 
     public NDArray toUNetSpace(NDArray latents) {
         double shift = config.shiftFactor() == null ? 0 : config.shiftFactor();
-        return (shift == 0 ? latents : latents.sub(shift)).mul(config.scalingFactor());
+        return Scalars.mul(shift == 0 ? latents : latents.sub(shift), config.scalingFactor());
     }
 
     public NDArray fromUNetSpace(NDArray scaled) {
         double shift = config.shiftFactor() == null ? 0 : config.shiftFactor();
-        NDArray z = scaled.div(config.scalingFactor());
+        NDArray z = Scalars.div(scaled, config.scalingFactor());
         return shift == 0 ? z : z.add(shift);
     }
 }

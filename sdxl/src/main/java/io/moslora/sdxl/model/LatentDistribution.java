@@ -1,5 +1,6 @@
 package io.moslora.sdxl.model;
 
+import io.moslora.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -8,7 +9,7 @@ import ai.djl.ndarray.NDArray;
  */
 public record LatentDistribution(NDArray mean, NDArray logvar) {
     public NDArray std() {
-        return logvar.mul(0.5).exp();
+        return Scalars.mul(logvar, 0.5).exp();
     }
 
     /** mean + std·ε with ε ~ N(0, 1) from the engine's (seeded) generator. */

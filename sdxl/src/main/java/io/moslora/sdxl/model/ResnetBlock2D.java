@@ -1,5 +1,6 @@
 package io.moslora.sdxl.model;
 
+import io.moslora.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import io.moslora.engine.Ops;
 import io.moslora.nn.Conv2d;
@@ -43,6 +44,6 @@ public final class ResnetBlock2D extends Module {
         h = layer("conv2").forward(Ops.silu(layer("norm2").forward(h)));
         NDArray skip = hasShortcut ? layer("conv_shortcut").forward(x) : x;
         NDArray sum = skip.add(h);
-        return outputScale == 1.0 ? sum : sum.div(outputScale);
+        return outputScale == 1.0 ? sum : Scalars.div(sum, outputScale);
     }
 }

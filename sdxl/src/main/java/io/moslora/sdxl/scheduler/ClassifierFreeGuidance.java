@@ -1,5 +1,6 @@
 package io.moslora.sdxl.scheduler;
 
+import io.moslora.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 
@@ -18,7 +19,7 @@ public final class ClassifierFreeGuidance {
 
     /** ε_uncond + w·(ε_text − ε_uncond). */
     public static NDArray combine(NDArray uncond, NDArray text, double guidanceScale) {
-        return uncond.add(text.sub(uncond).mul(guidanceScale));
+        return uncond.add(Scalars.mul(text.sub(uncond), guidanceScale));
     }
 
     /**
@@ -38,7 +39,7 @@ public final class ClassifierFreeGuidance {
     public static NDArray rescale(NDArray guided, NDArray text, double guidanceRescale) {
         NDArray ratio = std(text).div(std(guided));
         NDArray rescaled = guided.mul(ratio);
-        return NDArrays.add(rescaled.mul(guidanceRescale), guided.mul(1 - guidanceRescale));
+        return NDArrays.add(Scalars.mul(rescaled, guidanceRescale), Scalars.mul(guided, 1 - guidanceRescale));
     }
 
     /** Sample standard deviation over every axis but the first, kept as [B, 1, 1, ...]. */
@@ -50,6 +51,6 @@ public final class ClassifierFreeGuidance {
         long[] dims = new long[x.getShape().dimension()];
         java.util.Arrays.fill(dims, 1);
         dims[0] = batch;
-        return centred.square().sum(new int[] {1}).div(count - 1).sqrt().reshape(new ai.djl.ndarray.types.Shape(dims));
+        return Scalars.div(centred.square().sum(new int[] {1}), count - 1).sqrt().reshape(new ai.djl.ndarray.types.Shape(dims));
     }
 }

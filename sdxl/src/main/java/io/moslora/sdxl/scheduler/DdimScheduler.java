@@ -1,5 +1,6 @@
 package io.moslora.sdxl.scheduler;
 
+import io.moslora.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import io.moslora.config.SchedulerConfig;
 
@@ -83,12 +84,12 @@ public final class DdimScheduler implements SamplingScheduler {
             NDArray eps;
             switch (schedule.predictionType()) {
                 case EPSILON -> {
-                    x0 = sample.sub(modelOutput.mul(sb)).div(sa);
+                    x0 = Scalars.div(sample.sub(Scalars.mul(modelOutput, sb)), sa);
                     eps = modelOutput;
                 }
                 case V_PREDICTION -> {
-                    x0 = sample.mul(sa).sub(modelOutput.mul(sb));
-                    eps = sample.mul(sb).add(modelOutput.mul(sa));
+                    x0 = Scalars.mul(sample, sa).sub(Scalars.mul(modelOutput, sb));
+                    eps = Scalars.mul(sample, sb).add(Scalars.mul(modelOutput, sa));
                 }
                 default -> throw new IllegalStateException();
             }
@@ -97,7 +98,7 @@ public final class DdimScheduler implements SamplingScheduler {
                 // diffusers' default (use_clipped_model_output false): ε̂ stays the model's
                 x0 = x0.clip(-r, r);
             }
-            return x0.mul(Math.sqrt(aPrev)).add(eps.mul(Math.sqrt(1 - aPrev)));
+            return Scalars.mul(x0, Math.sqrt(aPrev)).add(Scalars.mul(eps, Math.sqrt(1 - aPrev)));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.moslora.sdxl.scheduler;
 
+import io.moslora.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import io.moslora.config.SchedulerConfig;
 import ai.djl.ndarray.NDManager;
@@ -107,8 +108,8 @@ public final class DpmSolverPlusPlus2MScheduler implements SamplingScheduler {
             double alphaS = alpha(i);
             double sigmaS = vpSigma(i);
             NDArray x0 = switch (prediction) {
-                case EPSILON -> sample.sub(modelOutput.mul(sigmaS)).div(alphaS);
-                case V_PREDICTION -> sample.mul(alphaS).sub(modelOutput.mul(sigmaS));
+                case EPSILON -> Scalars.div(sample.sub(Scalars.mul(modelOutput, sigmaS)), alphaS);
+                case V_PREDICTION -> Scalars.mul(sample, alphaS).sub(Scalars.mul(modelOutput, sigmaS));
             };
             double alphaT = alpha(i + 1);
             double sigmaT = vpSigma(i + 1);
@@ -120,9 +121,9 @@ public final class DpmSolverPlusPlus2MScheduler implements SamplingScheduler {
             NDArray d = x0;
             if (previousX0 != null && !lastStep) {
                 double r = (lambda(i) - lambda(i - 1)) / h;
-                d = x0.add(x0.sub(previousX0).mul(0.5 / r));
+                d = x0.add(Scalars.mul(x0.sub(previousX0), 0.5 / r));
             }
-            NDArray next = sample.mul(sigmaT / sigmaS).sub(d.mul(alphaT * expm));
+            NDArray next = Scalars.mul(sample, sigmaT / sigmaS).sub(Scalars.mul(d, alphaT * expm));
             remember(x0);
             nextStep++;
             return next;

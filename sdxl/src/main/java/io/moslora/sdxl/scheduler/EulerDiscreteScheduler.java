@@ -1,5 +1,6 @@
 package io.moslora.sdxl.scheduler;
 
+import io.moslora.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import io.moslora.config.SchedulerConfig;
 
@@ -77,7 +78,7 @@ public final class EulerDiscreteScheduler implements SamplingScheduler {
         /** x / √(σ²+1): the model was trained on variance-preserving inputs. */
         @Override
         public NDArray scaleModelInput(NDArray sample, int i) {
-            return sample.div(Math.sqrt(sigmas[i] * sigmas[i] + 1));
+            return Scalars.div(sample, Math.sqrt(sigmas[i] * sigmas[i] + 1));
         }
 
         /** x' = x + (x − x̂₀)/σ_i · (σ_{i+1} − σ_i). */
@@ -87,12 +88,12 @@ public final class EulerDiscreteScheduler implements SamplingScheduler {
             double dt = sigmas[i + 1] - sigma;
             return switch (prediction) {
                 // x̂₀ = x − σε, so (x − x̂₀)/σ = ε
-                case EPSILON -> sample.add(modelOutput.mul(dt));
+                case EPSILON -> sample.add(Scalars.mul(modelOutput, dt));
                 // x̂₀ = −σ/√(σ²+1)·v + x/(σ²+1)
                 case V_PREDICTION -> {
                     double s2 = sigma * sigma + 1;
-                    NDArray x0 = sample.div(s2).add(modelOutput.mul(-sigma / Math.sqrt(s2)));
-                    yield sample.add(sample.sub(x0).mul(dt / sigma));
+                    NDArray x0 = Scalars.div(sample, s2).add(Scalars.mul(modelOutput, -sigma / Math.sqrt(s2)));
+                    yield sample.add(Scalars.mul(sample.sub(x0), dt / sigma));
                 }
             };
         }

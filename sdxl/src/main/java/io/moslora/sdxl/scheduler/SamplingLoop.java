@@ -1,5 +1,6 @@
 package io.moslora.sdxl.scheduler;
 
+import io.moslora.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.function.IntConsumer;
@@ -19,7 +20,7 @@ public final class SamplingLoop {
      */
     public static NDArray sample(SamplingRun run, NDArray noise, Denoiser model, IntConsumer afterStep) {
         NDManager owner = noise.getManager();
-        NDArray latents = noise.mul(run.initNoiseSigma());
+        NDArray latents = Scalars.mul(noise, run.initNoiseSigma());
         for (int i = 0; i < run.steps(); i++) {
             double t = run.timesteps()[i];
             NDArray next;

@@ -1,5 +1,6 @@
 package io.moslora.sdxl.train;
 
+import io.moslora.engine.Scalars;
 import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -80,7 +81,7 @@ public final class DreamBoothTrainer {
             for (int p : picks) {
                 NDArray eps = m.randomNormal(means.get(p).getShape(), DataType.FLOAT32);
                 // a draw from the cached distribution; eps first, so the result lives in the step's memory
-                x0s.add(eps.mul(stds.get(p)).add(means.get(p)).mul(scaling));
+                x0s.add(Scalars.mul(eps.mul(stds.get(p)).add(means.get(p)), scaling));
                 ids.add(images.get(p).timeIds());
             }
             NDArray x0 = x0s.size() == 1 ? x0s.get(0) : NDArrays.concat(new NDList(x0s), 0);

@@ -123,6 +123,17 @@ class LlavaMergeTest {
     }
 
     @Test
+    void newerTransformersLayoutMergesIntoLlavaHfNames() throws IOException {
+        Path base = MergeFixtures.llavaHfBase(dir.resolve("nested"), 57, m, MergeFixtures.NESTED);
+        assertThat(namesIn(base)).contains("model.language_model.norm.weight", "lm_head.weight");
+        Path run = llavaHfRun(base, 58);
+        Path out = dir.resolve("merged");
+        merge("--model", base.toString(), "--adapter", run.toString(), "--out", out.toString());
+        assertThat(namesIn(out)).isEqualTo(new TreeSet<>(new LlavaModel(TinyLlava.config()).namedParameters().keySet()));
+        assertClose(logits(LlavaLoader.load(out, m, DataType.FLOAT32)), logits(TrainedLlava.load(base, run, m)), 1e-5f);
+    }
+
+    @Test
     void xtunerPartsMergeIntoLlavaHfLayout() throws IOException {
         MergeFixtures.XtunerParts parts = MergeFixtures.xtunerBase(dir.resolve("xtuner"), 45, m);
         LlavaTrainConfig c = MergeFixtures.config("model=", "llm=" + parts.llm(), "vision_tower=" + parts.clip(),

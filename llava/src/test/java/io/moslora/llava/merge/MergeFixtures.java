@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Tiny bases written under real key names (llava-hf, XTuner parts) and {@code llava train}-shaped outputs whose
@@ -31,11 +32,21 @@ final class MergeFixtures {
 
     /** A random tiny LLaVA saved as a llava-hf folder, with a tokenizer and a generation config beside it. */
     static Path llavaHfBase(Path dir, long seed, NDManager m) throws IOException {
+        return llavaHfBase(dir, seed, m, UnaryOperator.identity());
+    }
+
+    /** transformers ≥ 4.52's names for the same tensors. */
+    static final UnaryOperator<String> NESTED = k -> k.startsWith("language_model.model.")
+            ? "model.language_model." + k.substring("language_model.model.".length())
+            : k.startsWith("language_model.lm_head.") ? k.substring("language_model.".length()) : "model." + k;
+
+    /** As above with each llava-hf key written as {@code keyName} says. */
+    static Path llavaHfBase(Path dir, long seed, NDManager m, UnaryOperator<String> keyName) throws IOException {
         LlavaModel model = TinyLlava.random(m, seed);
         Path folder = Files.createDirectories(dir);
         copyTinyConfig("tiny-llava", folder);
         SafetensorsWriter w = new SafetensorsWriter();
-        model.stateDict().forEach(w::add);
+        model.stateDict().forEach((k, v) -> w.add(keyName.apply(k), v));
         w.write(folder.resolve("model.safetensors"));
         Files.writeString(folder.resolve("tokenizer.json"), "{\"fixture\": \"base tokenizer\"}");
         Files.writeString(folder.resolve("generation_config.json"), "{\"max_new_tokens\": 7}");

@@ -35,7 +35,7 @@ public final class AtomicFolder {
         Path tmp = null;
         try {
             Files.createDirectories(abs.getParent());
-            tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".");
+            tmp = freshFolderBeside(abs);
             writer.write(tmp);
             requireFree(abs);
             Files.deleteIfExists(abs); // an empty folder the user made for us
@@ -50,6 +50,22 @@ public final class AtomicFolder {
         } finally {
             if (tmp != null) {
                 deleteTree(tmp);
+            }
+        }
+    }
+
+    /**
+     * A new hidden folder next to {@code target}. Not {@code Files.createTempDirectory}: that one is private to its
+     * owner (rwx------), and the renamed result must get the permissions any folder the user makes gets (umask).
+     */
+    private static Path freshFolderBeside(Path target) throws IOException {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        while (true) {
+            Path candidate = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(random.nextLong()) + ".tmp");
+            try {
+                return Files.createDirectory(candidate);
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // another writer's name: draw again
             }
         }
     }

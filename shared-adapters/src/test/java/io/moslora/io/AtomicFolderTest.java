@@ -32,6 +32,9 @@ class AtomicFolderTest {
         AtomicFolder.write(target, tmp -> Files.writeString(tmp.resolve("config.json"), "{}"));
         assertThat(names(dir)).containsExactly("out");
         assertThat(names(target)).containsExactly("config.json");
+        // the folder gets the permissions of any folder made here (umask), not a temp folder's owner-only ones
+        Path plain = Files.createDirectory(dir.resolve("plain"));
+        assertThat(Files.getPosixFilePermissions(target)).isEqualTo(Files.getPosixFilePermissions(plain));
     }
 
     @Test

@@ -35,12 +35,12 @@ final class MergeBase implements AutoCloseable {
     private final LlavaConfig config;
     private final List<Path> sideFileFolders;
 
+    /** Takes ownership of the parts' readers only on success; the factories close them otherwise. */
     private MergeBase(List<Part> parts, ObjectNode configJson, Path configSource, List<Path> sideFileFolders) {
         this.parts = parts;
         this.configJson = configJson;
         HfConfig parsed = HfConfigs.parse(configJson, configSource);
         if (!(parsed instanceof LlavaConfig llava)) {
-            close();
             throw new UserError(configSource + ": field model_type: '" + parsed.kind()
                     + "' is not a LLaVA checkpoint (expected llava); give XTuner parts with --llm/--visual-encoder/--projector");
         }

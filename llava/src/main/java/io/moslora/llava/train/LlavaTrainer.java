@@ -57,6 +57,8 @@ public final class LlavaTrainer {
     public static final String DEMO_TOKENIZER = "demo";
     /** {@code model: tiny}: the shipped tiny LLaVA with random weights drawn from the seed. */
     public static final String TINY_MODEL = "tiny";
+    /** QMoSLoRA's quantization: QLoRA's NF4 with double quantization on the decoder layers' Linears. */
+    public static final QuantOptions LLM_NF4 = QuantOptions.qlora().withPatterns("^model\\.layers\\.", null);
 
     /** What a run did; {@code tokensPerSecond} counts the learned-or-not positions of text fed to the LLM. */
     public record Result(Path outputDir, long totalSteps, Trainer.Result training, long trainableParameters,
@@ -182,9 +184,6 @@ public final class LlavaTrainer {
     public static void quantizeLlm(LlavaModel model, NDManager m) {
         Quantizer.quantizeModel(model.get("language_model"), LLM_NF4, m);
     }
-
-    /** QMoSLoRA's quantization: QLoRA's NF4 with double quantization on the decoder layers' Linears. */
-    public static final QuantOptions LLM_NF4 = QuantOptions.qlora().withPatterns("^model\\.layers\\.", null);
 
     /** Freezes the base, injects the configured adapters (seeded), and opens the projector if asked. */
     public static void prepareForTraining(LlavaModel model, LlavaTrainConfig c, NDManager m) {

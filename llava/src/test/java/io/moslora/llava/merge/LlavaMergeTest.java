@@ -192,6 +192,22 @@ class LlavaMergeTest {
     }
 
     @Test
+    void aSinglePeftAdapterMergesWhereItsKeysSayItWasMade() throws IOException {
+        Path base = MergeFixtures.llavaHfBase(dir.resolve("base"), 59, m);
+        Path run = llavaHfRun(base, 60);
+        Path llmAdapter = run.resolve(LlavaTrainer.LLM_ADAPTER); // made on the LLM alone: model.layers.…
+        Path out = dir.resolve("merged");
+        assertThat(merge("--model", base.toString(), "--adapter", llmAdapter.toString(), "--out", out.toString()))
+                .contains("14 adapted weights");
+        LlavaModel want = LlavaLoader.load(base, m, DataType.FLOAT32);
+        io.moslora.llava.chat.LlavaAdapters.attach(want, llmAdapter, m);
+        assertClose(logits(LlavaLoader.load(out, m, DataType.FLOAT32)), logits(want), 1e-5f);
+        // no trained projector comes with a single adapter: the base's is kept as it was
+        assertThat(sameBytes(base, out, "multi_modal_projector.linear_1.weight")).isTrue();
+        assertThat(refused("--adapter", llmAdapter.toString())).contains("a single PEFT adapter does not say its base");
+    }
+
+    @Test
     void anAdapterOfAnotherRankIsRefusedNamingTheFileAndField() throws IOException {
         Path base = MergeFixtures.llavaHfBase(dir.resolve("base"), 47, m);
         Path run = llavaHfRun(base, 48);

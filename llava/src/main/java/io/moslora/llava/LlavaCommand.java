@@ -7,8 +7,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code ./moslora llava …}: the LLaVA pipeline's commands. */
 @Command(name = "llava", mixinStandardHelpOptions = true,
-        description = "LLaVA-1.5 visual instruction models: fine-tune with (Q)MoSLoRA, chat with a model about an image.",
-        subcommands = {ChatCommand.class, io.moslora.llava.train.TrainCommand.class})
+        description = "LLaVA-1.5 visual instruction models: fine-tune with (Q)MoSLoRA, merge into a llava-hf checkpoint, chat about an image.",
+        subcommands = {ChatCommand.class, io.moslora.llava.train.TrainCommand.class,
+            io.moslora.llava.merge.MergeCommand.class})
 public final class LlavaCommand implements Runnable {
     @Spec CommandSpec spec;
 

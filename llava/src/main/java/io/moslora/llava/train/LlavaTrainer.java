@@ -57,6 +57,8 @@ public final class LlavaTrainer {
     public static final String DEMO_TOKENIZER = "demo";
     /** {@code model: tiny}: the shipped tiny LLaVA with random weights drawn from the seed. */
     public static final String TINY_MODEL = "tiny";
+    /** QMoSLoRA's quantization: QLoRA's NF4 with double quantization on the decoder layers' Linears. */
+    public static final QuantOptions LLM_NF4 = QuantOptions.qlora().withPatterns("^model\\.layers\\.", null);
 
     /** What a run did; {@code tokensPerSecond} counts the learned-or-not positions of text fed to the LLM. */
     public record Result(Path outputDir, long totalSteps, Trainer.Result training, long trainableParameters,
@@ -152,6 +154,15 @@ public final class LlavaTrainer {
      * LLM's decoder layers quantized to NF4 when {@code llm_quantization} is {@code nf4}.
      */
     static LlavaModel buildModel(LlavaTrainConfig c, NDManager m) {
+        LlavaModel model = baseModel(c, m);
+        if ("nf4".equals(c.llmQuantization())) {
+            quantizeLlm(model, m);
+        }
+        return model;
+    }
+
+    /** The run's base in fp32, never quantized: what {@code llava merge} folds the adapters into. */
+    public static LlavaModel baseModel(LlavaTrainConfig c, NDManager m) {
         LlavaModel model;
         if (TINY_MODEL.equals(c.model())) {
             Seeds.seed(c.seed());
@@ -163,9 +174,6 @@ public final class LlavaTrainer {
             model = LlavaLoader.loadParts(Path.of(c.llm()), Path.of(c.visionTower()), Path.of(c.projector()), m,
                     DataType.FLOAT32);
         }
-        if ("nf4".equals(c.llmQuantization())) {
-            quantizeLlm(model, m);
-        }
         return model;
     }
 
@@ -174,8 +182,7 @@ public final class LlavaTrainer {
      * the head, the vision tower and the projector stay in fp32, as QLoRA keeps them.
      */
     public static void quantizeLlm(LlavaModel model, NDManager m) {
-        Quantizer.quantizeModel(model.get("language_model"),
-                QuantOptions.qlora().withPatterns("^model\\.layers\\.", null), m);
+        Quantizer.quantizeModel(model.get("language_model"), LLM_NF4, m);
     }
 
     /** Freezes the base, injects the configured adapters (seeded), and opens the projector if asked. */

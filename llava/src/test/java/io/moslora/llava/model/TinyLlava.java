@@ -10,20 +10,20 @@ import io.moslora.nn.Module;
 import java.util.Random;
 
 /** Test fixtures: the shipped tiny LLaVA with random weights, norms perturbed so they matter, random images. */
-final class TinyLlava {
+public final class TinyLlava {
     private TinyLlava() {}
 
-    static LlavaConfig config() {
+    public static LlavaConfig config() {
         return TinyConfigs.load("tiny-llava", LlavaConfig.class);
     }
 
-    static LlavaModel random(NDManager m, long seed) {
+    public static LlavaModel random(NDManager m, long seed) {
         Seeds.seed(seed);
         return randomize(new LlavaModel(config()), m);
     }
 
     /** Materializes and moves norm weights/biases away from 1/0 (their init), so wrong norms would show. */
-    static <T extends Module> T randomize(T model, NDManager m) {
+    public static <T extends Module> T randomize(T model, NDManager m) {
         model.materialize(m, DataType.FLOAT32);
         model.namedParameters().forEach((k, p) -> {
             if (k.contains("norm") || k.contains("layernorm") || k.contains("layrnorm")) {
@@ -35,7 +35,7 @@ final class TinyLlava {
     }
 
     /** A normalised-looking image {@code float[3·32·32]} for the tiny tower. */
-    static float[] image(long seed) {
+    public static float[] image(long seed) {
         Random r = new Random(seed);
         float[] px = new float[3 * 32 * 32];
         for (int i = 0; i < px.length; i++) {

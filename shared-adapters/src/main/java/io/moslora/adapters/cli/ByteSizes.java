@@ -4,10 +4,10 @@ import io.moslora.cli.UserError;
 import java.util.Locale;
 
 /** Parses sizes written like Hugging Face's {@code max_shard_size}: "5GB", "500MB", "2000" (bytes). */
-final class ByteSizes {
+public final class ByteSizes {
     private ByteSizes() {}
 
-    static long parse(String text, String option) {
+    public static long parse(String text, String option) {
         String s = text.trim().toUpperCase(Locale.ROOT);
         long unit = 1;
         for (String[] u : new String[][] {{"GIB", "1073741824"}, {"MIB", "1048576"}, {"KIB", "1024"}, {"GB", "1000000000"},

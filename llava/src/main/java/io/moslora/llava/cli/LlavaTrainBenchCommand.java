@@ -112,7 +112,7 @@ final class LlavaTrainBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "MoSLoRA / LoRA tokens/s            %.3f%n", rows.get(1).inputTokensPerSecond() / lora);
         out.printf(Locale.ROOT, "QMoSLoRA / LoRA tokens/s           %.3f%n", rows.get(2).inputTokensPerSecond() / lora);
         out.printf(Locale.ROOT, "our LoRA / PyTorch eager tokens/s  %s%n", torchMs == null
-                ? "n/a (Debian python3-torch not installed: apt-get install python3-torch libopenblas0-pthread)"
+                ? "n/a (needs Debian python3-torch and libopenblas0-pthread, and the script " + script + ")"
                 : String.format(Locale.ROOT, "%.3f", lora / (bench.inputTokensPerStep() / (torchMs / 1000))));
         out.flush();
         return 0;

@@ -18,6 +18,12 @@ public final class InterleavedRounds {
 
     /** Milliseconds of every recorded run, {@code rounds × steps} per case, by case name (in the given order). */
     public static Map<String, double[]> time(Map<String, Runnable> cases, int warmup, int rounds, int steps, long seed) {
+        return time(cases, warmup, rounds, steps, seed, () -> {});
+    }
+
+    /** The same, calling {@code afterEach} (e.g. a progress bar) after every run, outside the timed span. */
+    public static Map<String, double[]> time(Map<String, Runnable> cases, int warmup, int rounds, int steps, long seed,
+            Runnable afterEach) {
         Map<String, double[]> times = new LinkedHashMap<>();
         cases.keySet().forEach(k -> times.put(k, new double[rounds * steps]));
         Random order = new Random(seed);
@@ -31,6 +37,7 @@ public final class InterleavedRounds {
                     if (r >= 0) {
                         times.get(name)[r * steps + s] = (System.nanoTime() - t0) / 1e6;
                     }
+                    afterEach.run();
                 }
             }
         }

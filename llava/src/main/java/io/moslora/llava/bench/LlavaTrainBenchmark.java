@@ -120,8 +120,13 @@ public final class LlavaTrainBenchmark {
         return (long) s.batch() * s.answerTokens();
     }
 
-    /** Builds the three variants, times them interleaved and returns one row each. */
-    public List<Row> run(NDManager root) {
+    /** Timed and warm-up steps {@link #run} makes, for a progress bar. */
+    public long stepsToRun() {
+        return (long) Variant.values().length * (s.warmup() + s.rounds()) * s.steps();
+    }
+
+    /** Builds the three variants, times them interleaved and returns one row each; {@code afterStep} after each step. */
+    public List<Row> run(NDManager root, Runnable afterStep) {
         Map<String, Runnable> cases = new LinkedHashMap<>();
         Map<Variant, LlavaModel> models = new EnumMap<>(Variant.class);
         for (Variant v : Variant.values()) {
@@ -129,7 +134,8 @@ public final class LlavaTrainBenchmark {
             models.put(v, model);
             cases.put(v.name(), trainStep(model, root));
         }
-        Map<String, Double> ms = InterleavedRounds.medians(InterleavedRounds.time(cases, s.warmup(), s.rounds(), s.steps(), 42));
+        Map<String, Double> ms = InterleavedRounds.medians(
+                InterleavedRounds.time(cases, s.warmup(), s.rounds(), s.steps(), 42, afterStep));
         List<Row> rows = new ArrayList<>();
         for (Variant v : Variant.values()) {
             double seconds = ms.get(v.name()) / 1000;

@@ -2,6 +2,7 @@ package io.moslora.llava.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.moslora.llava.train.PeakMemory;
 import java.io.IOException;
@@ -31,7 +32,7 @@ public final class PeakMemoryProbe {
                 Integer.parseInt(args[5]));
         try (NDManager root = NDManager.newBaseManager()) {
             if (ENGINE_ONLY.equals(args[1])) {
-                root.ones(new ai.djl.ndarray.types.Shape(4, 4)).matMul(root.ones(new ai.djl.ndarray.types.Shape(4, 4))).getFloat(0, 0);
+                root.ones(new Shape(4, 4)).matMul(root.ones(new Shape(4, 4))).getFloat(0, 0); // the engine, loaded and used
             } else {
                 LlavaTrainBenchmark b = new LlavaTrainBenchmark(s);
                 Runnable step = b.trainStep(b.build(LlavaTrainBenchmark.Variant.valueOf(args[1]), root), root);

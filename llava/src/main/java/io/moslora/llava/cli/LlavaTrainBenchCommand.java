@@ -13,6 +13,7 @@ import io.moslora.llava.bench.LlavaTrainBenchmark.Settings;
 import io.moslora.llava.bench.LlavaTrainBenchmark.Variant;
 import io.moslora.llava.bench.PeakMemoryProbe;
 import io.moslora.llava.bench.PytorchPeer;
+import io.moslora.train.TrainingProgress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -61,15 +62,24 @@ final class LlavaTrainBenchCommand implements Callable<Integer> {
         LlavaTrainBenchmark bench = new LlavaTrainBenchmark(s);
         PrintWriter out = spec.commandLine().getOut();
         List<Row> rows;
-        try (NDManager root = NDManager.newBaseManager()) {
-            rows = bench.run(root);
-        }
-        double baseline = PeakMemoryProbe.measure(s, null, torchThreads);
+        double baseline;
         Map<Variant, Double> peaks = new EnumMap<>(Variant.class);
-        for (Variant v : Variant.values()) {
-            peaks.put(v, PeakMemoryProbe.measure(s, v, torchThreads));
+        Map<String, String> torch;
+        // steps, then one tick per memory-probe JVM (engine-only + each variant) and one for the PyTorch peer
+        long ticks = bench.stepsToRun() + Variant.values().length + 2;
+        try (TrainingProgress progress = new TrainingProgress("bench llava-train", ticks, 0)) {
+            try (NDManager root = NDManager.newBaseManager()) {
+                rows = bench.run(root, () -> progress.step("timing"));
+            }
+            baseline = PeakMemoryProbe.measure(s, null, torchThreads);
+            progress.step("peak memory, engine only");
+            for (Variant v : Variant.values()) {
+                peaks.put(v, PeakMemoryProbe.measure(s, v, torchThreads));
+                progress.step("peak memory, " + v.label);
+            }
+            torch = pytorch(s, torchThreads);
+            progress.step("pytorch peer");
         }
-        Map<String, String> torch = pytorch(s, torchThreads);
 
         LlavaConfig c = bench.config();
         var t = c.textConfig();
@@ -86,7 +96,8 @@ final class LlavaTrainBenchCommand implements Callable<Integer> {
                 + "shuffled order per round; torch threads %d (both sides).%n%n", s.batch(), s.textTokens() - 1,
                 c.imageFeatureTokens(), bench.inputTokensPerStep(), bench.supervisedTokensPerStep(), s.rank(), s.alpha(),
                 String.join(",", LlavaTrainBenchmark.TARGETS), rounds, steps, warmup, torchThreads);
-        out.println("| variant | trainable params | step ms (median) | input tokens/s | supervised tokens/s | peak RSS MiB | above engine-only MiB |");
+        out.println("| variant | trainable params | step ms (median) | input tokens/s | supervised tokens/s | peak RSS MiB "
+                + "| above engine-only MiB |");
         out.println("|---|---:|---:|---:|---:|---:|---:|");
         for (Row r : rows) {
             double peak = peaks.get(r.variant());
@@ -107,7 +118,8 @@ final class LlavaTrainBenchCommand implements Callable<Integer> {
                 + "tokens/s only the answer tokens that carry a loss.%n");
         out.printf(Locale.ROOT, "peak RSS: the kernel's peak resident memory (VmHWM) of a fresh JVM that builds only that "
                 + "variant and runs %d steps (heap, JIT and libtorch's native tensors); engine-only JVM: %s MiB. "
-                + "PyTorch: VmHWM of the peer process (its timing run, LoRA only), above its RSS after `import torch`.%n", Math.max(2, steps), mib(baseline));
+                + "PyTorch: VmHWM of the peer process (its timing run, LoRA only), above its RSS after `import torch`.%n",
+                Math.max(2, steps), mib(baseline));
         double lora = rows.get(0).inputTokensPerSecond();
         out.printf(Locale.ROOT, "MoSLoRA / LoRA tokens/s            %.3f%n", rows.get(1).inputTokensPerSecond() / lora);
         out.printf(Locale.ROOT, "QMoSLoRA / LoRA tokens/s           %.3f%n", rows.get(2).inputTokensPerSecond() / lora);

@@ -1,11 +1,9 @@
 package io.moslora.llava.bench;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moslora.adapters.AdapterConfig;
 import io.moslora.adapters.AdapterInjector;
@@ -15,9 +13,7 @@ import io.moslora.config.LlamaConfig;
 import io.moslora.engine.Seeds;
 import io.moslora.engine.StepScope;
 import io.moslora.llava.model.CausalLM;
-import io.moslora.train.AdamW;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,25 +60,7 @@ public final class AdapterBenchmark {
         cases.put("train step, MoSLoRA", trainStep(mos, ids, m));
         cases.put("inference, base", inference(base, ids, m));
         cases.put("inference, MoSLoRA merged", inference(merged, ids, m));
-        Map<String, double[]> times = new LinkedHashMap<>();
-        cases.keySet().forEach(k -> times.put(k, new double[s.rounds()]));
-        // A fixed order would hand each case the memory state its predecessor left (measured: the same
-        // computation timed 1.4x slower in one slot), so every round runs the cases in a fresh seeded order.
-        java.util.Random order = new java.util.Random(42);
-        List<String> names = new java.util.ArrayList<>(cases.keySet());
-        for (int r = -s.warmup(); r < s.rounds(); r++) {
-            java.util.Collections.shuffle(names, order);
-            for (String name : names) {
-                long t0 = System.nanoTime();
-                cases.get(name).run();
-                if (r >= 0) {
-                    times.get(name)[r] = (System.nanoTime() - t0) / 1e6;
-                }
-            }
-        }
-        Map<String, Double> medians = new LinkedHashMap<>();
-        times.forEach((k, t) -> medians.put(k, median(t)));
-        return medians;
+        return InterleavedRounds.medians(InterleavedRounds.time(cases, s.warmup(), s.rounds(), 1, 42));
     }
 
     private CausalLM model(NDManager m, AdapterKind kind) {
@@ -97,18 +75,7 @@ public final class AdapterBenchmark {
     }
 
     private static Runnable trainStep(CausalLM lm, NDArray ids, NDManager root) {
-        var params = lm.trainableParameters();
-        AdamW opt = new AdamW(params, root, 0.9, 0.999, 1e-8, 0.0);
-        return () -> {
-            try (StepScope scope = new StepScope(root)) {
-                opt.zeroGradients();
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray h = lm.hiddenStates(lm.embed(ids), null, null);
-                    gc.backward(h.square().mean());
-                }
-                opt.step(1e-4, scope.manager());
-            }
-        };
+        return AdamWStep.of(lm.trainableParameters(), root, m -> lm.hiddenStates(lm.embed(ids), null, null).square().mean());
     }
 
     private static Runnable inference(CausalLM lm, NDArray ids, NDManager root) {
@@ -119,40 +86,12 @@ public final class AdapterBenchmark {
         };
     }
 
-    static double median(double[] xs) {
-        double[] c = xs.clone();
-        Arrays.sort(c);
-        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
-    }
-
     /** Runs the PyTorch eager peer script with Debian's python3, if it is installed; null otherwise. */
     public Double pytorchLoraStepMs(Path script) {
-        Path python = Path.of("/usr/bin/python3"); // Debian's, which has python3-torch; not another on the PATH
-        if (!java.nio.file.Files.isExecutable(python) || !java.nio.file.Files.isRegularFile(script)) {
-            return null;
-        }
-        try {
-            Process p = new ProcessBuilder(python.toString(), script.toString(), "--hidden", "" + s.hidden(), "--heads", "" + s.heads(),
-                    "--inter", "" + config.intermediateSize(), "--seq", "" + s.seq(), "--batch", "" + s.batch(),
-                    "--rank", "" + s.rank(), "--rounds", "" + s.rounds(), "--warmup", "" + s.warmup(),
-                    "--threads", System.getProperty("ai.djl.pytorch.num_threads", "0"))
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0) {
-                System.err.println("pytorch peer failed: " + out.lines().reduce((a, b) -> b).orElse(""));
-                return null;
-            }
-            for (String line : out.split("\n")) {
-                if (line.startsWith("lora_step_ms ")) {
-                    return Double.parseDouble(line.substring("lora_step_ms ".length()).trim());
-                }
-            }
-            return null;
-        } catch (java.io.IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        Map<String, String> out = PytorchPeer.run(script, List.of("--hidden", "" + s.hidden(), "--heads", "" + s.heads(),
+                "--inter", "" + config.intermediateSize(), "--seq", "" + s.seq(), "--batch", "" + s.batch(),
+                "--rank", "" + s.rank(), "--rounds", "" + s.rounds(), "--warmup", "" + s.warmup(),
+                "--threads", "" + PytorchPeer.jvmTorchThreads()));
+        return out == null || !out.containsKey("lora_step_ms") ? null : Double.parseDouble(out.get("lora_step_ms"));
     }
 }

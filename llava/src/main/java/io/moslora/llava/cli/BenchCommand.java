@@ -11,9 +11,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code moslora bench adapters}: the adapter overhead ratios, measured side by side in one run. */
+/**
+ * {@code moslora bench adapters}: the adapter overhead ratios, measured side by side in one run;
+ * {@code moslora bench llava-train}: training throughput and peak memory of a small LLaVA per adapter kind.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print measured ratios.",
-        subcommands = {BenchCommand.Adapters.class})
+        subcommands = {BenchCommand.Adapters.class, LlavaTrainBenchCommand.class})
 public final class BenchCommand extends io.moslora.cli.CommandGroup {
 
     @Command(name = "adapters", mixinStandardHelpOptions = true,

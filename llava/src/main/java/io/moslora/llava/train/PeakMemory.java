@@ -37,10 +37,23 @@ public final class PeakMemory implements AutoCloseable {
         return kb < 0 ? -1 : kb / 1024.0;
     }
 
+    /**
+     * The kernel's own record of this process's peak resident memory ({@code VmHWM}) in MiB, or -1 off Linux: exact
+     * (no sampling), but for the whole life of the process.
+     */
+    public static double processPeakMiB() {
+        long kb = statusKb("VmHWM:");
+        return kb < 0 ? -1 : kb / 1024.0;
+    }
+
     static long currentRssKb() {
+        return statusKb("VmRSS:");
+    }
+
+    private static long statusKb(String field) {
         try {
             for (String line : Files.readAllLines(STATUS)) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }

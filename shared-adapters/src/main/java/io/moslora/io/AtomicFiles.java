@@ -34,7 +34,7 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            tmp = newHiddenFile(dir, abs.getFileName().toString());
             writer.write(tmp);
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -50,6 +50,24 @@ public final class AtomicFiles {
                     Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
                     // the original failure is what the user needs to see
+                }
+            }
+        }
+    }
+
+    /**
+     * An empty new file beside the target. Not {@code Files.createTempFile}: its files are private to their owner
+     * (rw-------), and the renamed result must get the permissions any file the user makes gets (umask).
+     */
+    private static Path newHiddenFile(Path dir, String name) throws IOException {
+        java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; ; attempt++) {
+            Path candidate = dir.resolve("." + name + "." + Long.toUnsignedString(rnd.nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(candidate);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
                 }
             }
         }

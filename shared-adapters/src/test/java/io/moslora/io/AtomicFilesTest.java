@@ -27,6 +27,14 @@ class AtomicFilesTest {
     }
 
     @Test
+    void writtenFilesGetThePermissionsOfAnyNewFile() throws IOException {
+        Path target = dir.resolve("adapter_config.json");
+        AtomicFiles.writeString(target, "{}");
+        Path plain = Files.createFile(dir.resolve("plain.txt"));
+        assertThat(Files.getPosixFilePermissions(target)).isEqualTo(Files.getPosixFilePermissions(plain));
+    }
+
+    @Test
     void sharedDataIsFoundBesideTheCheckout() {
         assertThat(SharedData.root()).isPresent();
         assertThat(SharedData.require("clip-bpe/bpe_simple_vocab_16e6.txt.gz")).isRegularFile();

@@ -11,6 +11,10 @@ import io.moslora.sdxl.lora.SdxlComponent;
 import io.moslora.sdxl.lora.SdxlLora;
 import io.moslora.sdxl.lora.SgmUNetNames;
 import io.moslora.sdxl.model.SdxlModels;
+import io.moslora.cli.UserError;
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -37,6 +41,13 @@ public final class SdxlLoraFiles {
     /** @param adapted each adapted network's settings (its adapters are injected in {@code models}) */
     public static void writeAll(SdxlModels models, Map<SdxlComponent, AdapterConfig> adapted, Path outDir) {
         Path adapterDir = outDir.resolve(ADAPTER_DIR);
+        for (SdxlComponent c : SdxlComponent.values()) {
+            if (!adapted.containsKey(c) && c != SdxlComponent.UNET) {
+                // an earlier run's text-encoder part in the same --out would be loaded with this run's UNet adapter
+                removeAdapter(PeftLoraFolders.folder(adapterDir, c));
+                removeAdapter(PeftLoraFolders.folder(outDir.resolve(PLAIN_LORA_DIR), c));
+            }
+        }
         adapted.forEach((c, config) -> PeftAdapters.save(c.module(models), config, PeftLoraFolders.folder(adapterDir, c)));
         Path plain = adapterDir;
         if (adapted.values().stream().anyMatch(c -> c.kind() != AdapterKind.LORA)) {
@@ -48,6 +59,19 @@ public final class SdxlLoraFiles {
         try (SdxlLora lora = SdxlLora.open(plain, models.config())) {
             DiffusersLoraFile.write(lora, outDir.resolve(DIFFUSERS_FILE));
             KohyaLoraFile.write(lora, SgmUNetNames.of(models.config().unet()), outDir.resolve(KOHYA_FILE));
+        }
+    }
+
+    /** Deletes the two files a PEFT adapter folder holds, then the folder if nothing else is in it. */
+    private static void removeAdapter(Path dir) {
+        try {
+            Files.deleteIfExists(dir.resolve(PeftAdapters.CONFIG_FILE));
+            Files.deleteIfExists(dir.resolve(PeftAdapters.WEIGHTS_FILE));
+            Files.deleteIfExists(dir);
+        } catch (DirectoryNotEmptyException e) {
+            // the user's own files stay; without adapter_config.json the folder is no longer read as an adapter
+        } catch (IOException e) {
+            throw new UserError("cannot remove the stale adapter in " + dir + ": " + e.getMessage());
         }
     }
 }

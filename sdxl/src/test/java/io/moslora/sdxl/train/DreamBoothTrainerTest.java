@@ -12,6 +12,7 @@ import io.moslora.nn.Parameter;
 import io.moslora.sdxl.lora.SdxlComponent;
 import io.moslora.sdxl.model.SdxlModels;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -105,6 +106,45 @@ class DreamBoothTrainerTest {
             assertThat(kohya.rawBytes("lora_te2_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight"))
                     .isEqualTo(te2.rawBytes("base_model.model." + module + ".lora_B.weight"));
             assertThat(kohya.names()).contains("lora_te1_text_model_encoder_layers_1_self_attn_out_proj.alpha");
+        }
+    }
+
+    @Test
+    void aTextEncoderRunKilledAndResumedEndsWithTheSameAdaptersAndALaterFrozenRunDropsThem(@TempDir Path dir) {
+        TextEncoderTraining te = new TextEncoderTraining(true, 5e-5);
+        train(withLr(options(dir.resolve("a"), 2, 0, false)), te);
+        // killed after the checkpoint of step 1 (the run that writes it also ends), resumed to step 2
+        train(withLr(options(dir.resolve("b"), 2, 1, false)), te);
+        deleteFinalOutputs(dir.resolve("b"));
+        DreamBoothTrainer.Result resumed = train(withLr(options(dir.resolve("b"), 2, 1, true)), te);
+        assertThat(resumed.training().stepsRun()).isEqualTo(1);
+        for (String f : new String[] {"adapter/adapter_model.safetensors", "adapter/text_encoder/adapter_model.safetensors",
+                "lora/text_encoder_2/adapter_model.safetensors", SdxlLoraFiles.KOHYA_FILE}) {
+            assertThat(bytes(dir.resolve("b").resolve(f))).as(f).isEqualTo(bytes(dir.resolve("a").resolve(f)));
+        }
+        train(withLr(options(dir.resolve("b"), 1, 0, false)), TextEncoderTraining.OFF);
+        assertThat(dir.resolve("b/adapter/text_encoder")).doesNotExist();
+        assertThat(dir.resolve("b/lora/text_encoder_2")).doesNotExist();
+    }
+
+    private static void deleteFinalOutputs(Path run) {
+        try {
+            Files.delete(run.resolve(SdxlLoraFiles.KOHYA_FILE));
+            Files.delete(run.resolve("adapter/text_encoder/adapter_model.safetensors"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static DreamBoothOptions withLr(DreamBoothOptions o) {
+        return new DreamBoothOptions(o.instanceDir(), o.instancePrompt(), o.adapter(), o.rank(), o.mixerInit(), o.targets(),
+                o.resolution(), o.centerCrop(), o.randomFlip(), 1e-4, o.batch(), o.gradAccum(), o.steps(),
+                o.checkpointEvery(), o.resume(), o.seed(), o.snrGamma(), o.outDir(), o.progress());
+    }
+
+    private static DreamBoothTrainer.Result train(DreamBoothOptions o, TextEncoderTraining te) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            return DreamBoothTrainer.train(SdxlModels.tiny(0, m), o, te, m);
         }
     }
 

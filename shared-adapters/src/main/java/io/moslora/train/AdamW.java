@@ -20,12 +20,26 @@ public final class AdamW {
     private final double beta2;
     private final double eps;
     private final double weightDecay;
+    private final Map<String, Group> groups;
     private final Map<String, NDArray> m = new LinkedHashMap<>();
     private final Map<String, NDArray> v = new LinkedHashMap<>();
     private long step;
 
+    /**
+     * A parameter group's own settings, as torch's {@code param_groups}: its learning rate is the schedule's value
+     * times {@code lrFactor} (what LambdaLR does to a group with its own base lr), and its own weight decay.
+     */
+    public record Group(double lrFactor, double weightDecay) {}
+
     public AdamW(Map<String, Parameter> params, NDManager stateManager, double beta1, double beta2, double eps,
             double weightDecay) {
+        this(params, stateManager, beta1, beta2, eps, weightDecay, Map.of());
+    }
+
+    /** @param groups by parameter key; a parameter not listed uses lr × 1 and {@code weightDecay} */
+    public AdamW(Map<String, Parameter> params, NDManager stateManager, double beta1, double beta2, double eps,
+            double weightDecay, Map<String, Group> groups) {
+        this.groups = Map.copyOf(groups);
         this.params = new LinkedHashMap<>(params);
         this.stateManager = stateManager;
         this.beta1 = beta1;
@@ -39,11 +53,14 @@ public final class AdamW {
     }
 
     /** Applies one update with learning rate {@code lr} from the parameters' current gradients. */
-    public void step(double lr, NDManager stepManager) {
+    public void step(double baseLr, NDManager stepManager) {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            Group group = groups.get(e.getKey());
+            double lr = group == null ? baseLr : baseLr * group.lrFactor();
+            double weightDecay = group == null ? this.weightDecay : group.weightDecay();
             NDArray w = e.getValue().array();
             NDArray g = w.getGradient();
             g.attach(stepManager);

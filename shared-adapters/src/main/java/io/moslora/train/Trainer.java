@@ -51,9 +51,14 @@ public final class Trainer {
     private Trainer() {}
 
     public static Result run(Module model, Settings s, LossFunction fn, NDManager root) {
+        return run(model, s, fn, root, Map.of());
+    }
+
+    /** As {@link #run(Module, Settings, LossFunction, NDManager)}, some parameters with their own lr factor and decay. */
+    public static Result run(Module model, Settings s, LossFunction fn, NDManager root, Map<String, AdamW.Group> groups) {
         Map<String, Parameter> params = model.trainableParameters();
         NDManager optState = root.newSubManager();
-        AdamW opt = new AdamW(params, optState, 0.9, 0.999, 1e-8, s.weightDecay());
+        AdamW opt = new AdamW(params, optState, 0.9, 0.999, 1e-8, s.weightDecay(), groups);
         Checkpoints ckpt = s.outDir() == null ? null : new Checkpoints(s.outDir().resolve("checkpoints"), s.keepCheckpoints());
         List<double[]> losses = new ArrayList<>();
         long start = 0;

@@ -55,6 +55,43 @@ class OptimizationTest {
     }
 
     @Test
+    void aParameterGroupUsesItsOwnLearningRateFactorAndWeightDecay() {
+        // torch: param_groups [{params: [u]}, {params: [t], lr: lr·0.25, weight_decay: 0.1}], loss = 2u + 3t per step
+        double lr = 0.1, wd = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8;
+        try (NDManager root = NDManager.newBaseManager()) {
+            Parameter u = new Parameter(new Shape(1), Init.zeros());
+            Parameter t = new Parameter(new Shape(1), Init.zeros());
+            u.set(root.create(new float[] {1f}));
+            t.set(root.create(new float[] {-2f}));
+            AdamW opt = new AdamW(Map.of("u", u, "t", t), root, b1, b2, eps, wd,
+                    Map.of("t", new AdamW.Group(0.25, 0.1)));
+            double[] ref = {1, -2};
+            double[] grad = {2, 3};
+            double[] lrs = {lr, lr * 0.25};
+            double[] wds = {wd, 0.1};
+            double[] m = new double[2];
+            double[] v = new double[2];
+            for (int step = 1; step <= 3; step++) {
+                try (NDManager s = root.newSubManager()) {
+                    opt.zeroGradients();
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        gc.backward(u.array().mul(2).add(t.array().mul(3)).sum());
+                    }
+                    opt.step(lr, s);
+                }
+                for (int i = 0; i < 2; i++) {
+                    ref[i] *= 1 - lrs[i] * wds[i];
+                    m[i] = b1 * m[i] + (1 - b1) * grad[i];
+                    v[i] = b2 * v[i] + (1 - b2) * grad[i] * grad[i];
+                    ref[i] -= lrs[i] * (m[i] / (1 - Math.pow(b1, step))) / (Math.sqrt(v[i] / (1 - Math.pow(b2, step))) + eps);
+                }
+                assertThat((double) u.array().getFloat(0)).isCloseTo(ref[0], within(1e-6));
+                assertThat((double) t.array().getFloat(0)).isCloseTo(ref[1], within(1e-6));
+            }
+        }
+    }
+
+    @Test
     void clippingScalesTheGlobalNormToTheMaximum() {
         try (NDManager root = NDManager.newBaseManager(); NDManager step = root.newSubManager()) {
             Parameter a = new Parameter(new Shape(2), Init.zeros());

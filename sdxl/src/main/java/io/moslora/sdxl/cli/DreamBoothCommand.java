@@ -7,6 +7,7 @@ import io.moslora.cli.UserError;
 import io.moslora.sdxl.model.SdxlModels;
 import io.moslora.sdxl.train.DreamBoothOptions;
 import io.moslora.sdxl.train.DreamBoothTrainer;
+import io.moslora.sdxl.train.TextEncoderTraining;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -68,6 +69,13 @@ public final class DreamBoothCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the latest checkpoint in --out.")
     boolean resume;
 
+    @Option(names = "--train-text-encoder", description = "Also put the adapter on both CLIP text encoders' q/k/v/out "
+            + "projections (prompt re-encoded every step); outputs gain text_encoder/ and text_encoder_2/ parts.")
+    boolean trainTextEncoder;
+
+    @Option(names = "--text-encoder-lr", description = "Text encoders' learning rate with --train-text-encoder (default: --lr).")
+    Double textEncoderLr;
+
     @Option(names = "--snr-gamma", description = "Min-SNR-γ loss weighting (default: off).")
     Double snrGamma;
 
@@ -95,6 +103,10 @@ public final class DreamBoothCommand implements Callable<Integer> {
         if (rank <= 0) throw new UserError("--rank must be positive, got " + rank);
         if (resolution <= 0) throw new UserError("--resolution must be positive, got " + resolution);
         if (batch <= 0 || gradAccum <= 0 || steps <= 0) throw new UserError("--batch, --grad-accum and --steps must be positive");
+        if (lr <= 0) throw new UserError("--lr must be positive, got " + lr);
+        if (textEncoderLr != null && (textEncoderLr <= 0 || !trainTextEncoder)) {
+            throw new UserError("--text-encoder-lr needs --train-text-encoder and a positive value, got " + textEncoderLr);
+        }
         MixerInit init = parseMixerInit(mixerInit);
         DreamBoothOptions o = new DreamBoothOptions(instanceDir, instancePrompt, kind, rank, init,
                 DreamBoothOptions.UNET_ATTENTION, resolution, centerCrop, randomFlip, lr, batch, gradAccum, steps,
@@ -103,10 +115,13 @@ public final class DreamBoothCommand implements Callable<Integer> {
             SdxlModels models = SdxlModels.open(model, manager);
             int f = models.vae().config().downsampleFactor();
             if (resolution % f != 0) throw new UserError("--resolution " + resolution + " must be a multiple of " + f);
-            DreamBoothTrainer.Result r = DreamBoothTrainer.train(models, o, manager);
+            DreamBoothTrainer.Result r = DreamBoothTrainer.train(models, o,
+                    new TextEncoderTraining(trainTextEncoder, textEncoderLr), manager);
             var w = spec.commandLine().getOut();
             w.printf(Locale.ROOT, "adapted %d modules; trainable parameters %,d; steps run %d; final loss %.5f%n",
-                    r.adaptedModules().size(), models.unet().trainableParameterCount(), r.training().stepsRun(),
+                    r.adaptedModules().size(), models.unet().trainableParameterCount()
+                            + models.text().encoder1().trainableParameterCount()
+                            + models.text().encoder2().trainableParameterCount(), r.training().stepsRun(),
                     r.training().finalLoss(10));
             w.printf("wrote %s%n", out.toAbsolutePath());
             if (!Double.isFinite(r.training().finalLoss(1))) {

@@ -1,13 +1,11 @@
 package io.moslora.sdxl.cli;
 
 import ai.djl.ndarray.NDManager;
-import io.moslora.adapters.AdapterConfig;
-import io.moslora.adapters.AdapterInjector;
-import io.moslora.adapters.PeftAdapters;
 import io.moslora.cli.UserError;
 import io.moslora.sdxl.generate.GenerationSettings;
 import io.moslora.sdxl.generate.PngFiles;
 import io.moslora.sdxl.generate.SdxlGenerator;
+import io.moslora.sdxl.lora.SdxlLora;
 import io.moslora.sdxl.model.SdxlModels;
 import io.moslora.sdxl.prompts.DreamBoothPrompts;
 import java.awt.image.BufferedImage;
@@ -35,7 +33,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "A diffusers SDXL folder, or 'tiny'.")
     String model;
 
-    @Option(names = "--lora", description = "An adapter folder written by 'sdxl dreambooth' (its adapter/ or lora/).")
+    @Option(names = "--lora", description = "An adapter: a PEFT folder written by 'sdxl dreambooth' (its adapter/ or lora/, "
+            + "with text_encoder/ parts if trained), a diffusers pytorch_lora_weights.safetensors, or a kohya .safetensors "
+            + "(SGM or diffusers UNet names).")
     Path lora;
 
     static final class Prompts {
@@ -104,9 +104,9 @@ public final class GenerateCommand implements Callable<Integer> {
                 ProgressBar bar = noProgress ? null : new ProgressBar("generate", (long) jobs.size() * numImages * steps)) {
             SdxlModels models = SdxlModels.open(model, manager);
             if (lora != null) {
-                AdapterConfig config = PeftAdapters.readConfig(lora);
-                AdapterInjector.inject(models.unet(), config, manager);
-                PeftAdapters.load(models.unet(), lora, manager);
+                try (SdxlLora adapter = SdxlLora.open(lora, models.config())) {
+                    adapter.loadInto(models, manager);
+                }
             }
             SdxlGenerator generator = new SdxlGenerator(models);
             List<BufferedImage> all = new ArrayList<>();

@@ -8,11 +8,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.moslora.adapters.AdapterConfig;
-import io.moslora.adapters.AdapterKind;
-import io.moslora.adapters.LoraExport;
-import io.moslora.adapters.PeftAdapters;
 import io.moslora.engine.Seeds;
-import io.moslora.engine.StepScope;
+import io.moslora.nn.Module;
+import io.moslora.sdxl.lora.SdxlComponent;
 import io.moslora.sdxl.conditioning.SdxlTimeIds;
 import io.moslora.sdxl.model.LatentDistribution;
 import io.moslora.sdxl.model.PromptEmbeddings;
@@ -24,13 +22,15 @@ import io.moslora.train.Trainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * DreamBooth with a LoRA-family adapter on the UNet's attention projections, as diffusers'
  * {@code train_dreambooth_lora_sdxl.py} does it: the VAE and both text encoders frozen, so the photos' latent
  * distributions and the prompt's embeddings are computed once; each step draws a latent from its distribution,
  * scales it, noises it at a uniform random timestep and regresses the UNet's output on the DDPM target (ε for
- * SDXL). The shared {@link Trainer} brings accumulation, clipping, AdamW, checkpoints and exact resume.
+ * SDXL). The shared {@link Trainer} brings accumulation, clipping, AdamW, checkpoints and exact resume. With
+ * {@link TextEncoderTraining} the text encoders get adapters too and the prompt is re-encoded every step.
  */
 public final class DreamBoothTrainer {
     /** diffusers' DreamBooth defaults: AdamW weight decay 1e-4, gradient clipping at norm 1. */
@@ -48,6 +48,10 @@ public final class DreamBoothTrainer {
     }
 
     public static Result train(SdxlModels models, DreamBoothOptions o, NDManager manager) {
+        return train(models, o, TextEncoderTraining.OFF, manager);
+    }
+
+    public static Result train(SdxlModels models, DreamBoothOptions o, TextEncoderTraining te, NDManager manager) {
         Seeds.seed(o.seed());
         List<InstanceImage> images = InstanceImage.loadAll(o.instanceDir(), o.resolution(), o.centerCrop(),
                 o.randomFlip(), Seeds.random("dreambooth.crop"));
@@ -62,10 +66,11 @@ public final class DreamBoothTrainer {
             means.add(d.mean());
             stds.add(d.std());
         }
-        PromptEmbeddings prompt = models.text().encode(List.of(o.instancePrompt()), cache);
+        PromptConditioning prompt = PromptConditioning.of(models.text(), o.instancePrompt(), te.enabled(), cache);
         UNet2DConditionModel unet = models.unet();
         AdapterConfig config = adapterConfig(o);
         List<String> adapted = io.moslora.adapters.AdapterInjector.inject(unet, config, manager);
+        Map<SdxlComponent, AdapterConfig> adapters = te.inject(models, config, manager);
         DdpmNoiseSchedule schedule = new DdpmNoiseSchedule(models.config().scheduler());
         double scaling = models.vae().config().scalingFactor();
 
@@ -90,8 +95,9 @@ public final class DreamBoothTrainer {
             NDArray noisy = schedule.addNoise(x0, noise, t);
             float[] tf = new float[t.length];
             for (int i = 0; i < t.length; i++) tf[i] = t[i];
-            NDArray context = inStep(prompt.tokens(), m).repeat(0, o.batch());
-            NDArray pooled = inStep(prompt.pooled(), m).repeat(0, o.batch());
+            PromptEmbeddings p = prompt.forStep(m);
+            NDArray context = p.tokens().repeat(0, o.batch());
+            NDArray pooled = p.pooled().repeat(0, o.batch());
             NDArray pred = unet.forward(noisy, OwnedArrays.create(m, tf), context, pooled, SdxlTimeIds.stack(m, ids));
             NDArray target = schedule.target(x0, noise, t);
             NDArray perSample = pred.sub(target).square().reshape(o.batch(), -1).mean(new int[] {1});
@@ -106,30 +112,14 @@ public final class DreamBoothTrainer {
         Trainer.Settings settings = new Trainer.Settings(o.steps(), o.gradAccum(), MAX_GRAD_NORM,
                 new LrSchedule(LrSchedule.Kind.CONSTANT, o.lr(), 0, o.steps()), WEIGHT_DECAY, o.seed(),
                 o.checkpointEvery(), 2, o.outDir(), o.resume(), "dreambooth", o.progress());
-        Trainer.Result result = Trainer.run(unet, settings, loss, manager);
+        Module trained = te.trainedModule(models);
+        Trainer.Result result = Trainer.run(trained, settings, loss, manager, te.groups(trained, o.lr()));
         cache.close();
         Path adapterDir = o.outDir() == null ? null : o.outDir().resolve("adapter");
         if (adapterDir != null) {
-            writeAdapterFiles(unet, config, o.outDir());
+            SdxlLoraFiles.writeAll(models, adapters, o.outDir());
         }
         return new Result(result, config, adapted, adapterDir);
-    }
-
-    /**
-     * {@code adapter/} (PEFT; MoSLoRA keeps its mixer), {@code lora/} (the same as a plain LoRA, exact), and the
-     * two single files other tools load: {@code pytorch_lora_weights.safetensors} (diffusers) and
-     * {@code lora_kohya.safetensors} (kohya-style keys for A1111/ComfyUI).
-     */
-    static void writeAdapterFiles(UNet2DConditionModel unet, AdapterConfig config, Path outDir) {
-        Path adapterDir = outDir.resolve("adapter");
-        PeftAdapters.save(unet, config, adapterDir);
-        Path plain = adapterDir;
-        if (config.kind() != AdapterKind.LORA) {
-            plain = outDir.resolve("lora");
-            LoraExport.exportPlainLora(adapterDir, plain);
-        }
-        SdxlLoraFiles.writeDiffusers(plain, outDir.resolve(SdxlLoraFiles.DIFFUSERS_FILE));
-        SdxlLoraFiles.writeKohya(plain, outDir.resolve(SdxlLoraFiles.KOHYA_FILE));
     }
 
     /** Which image the n-th sample is: a fresh seeded shuffle each pass over the photos (an epoch). */

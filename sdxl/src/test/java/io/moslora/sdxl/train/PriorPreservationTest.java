@@ -25,8 +25,13 @@ class PriorPreservationTest {
     private static final String CLASS_PROMPT = "a photo of a cat";
 
     static DreamBoothOptions options(Path out, long steps) {
+        return options(out, steps, 0, false);
+    }
+
+    static DreamBoothOptions options(Path out, long steps, int checkpointEvery, boolean resume) {
         return new DreamBoothOptions(CAT, "a photo of ikat cat", AdapterKind.MOSLORA, 4, MixerInit.KAIMING,
-                DreamBoothOptions.UNET_ATTENTION, 16, true, false, 1e-4, 1, 2, steps, 0, false, 7, null, out, false);
+                DreamBoothOptions.UNET_ATTENTION, 16, true, false, 1e-4, 1, 2, steps, checkpointEvery, resume, 7, null,
+                out, false);
     }
 
     static DreamBoothTrainer.Result train(DreamBoothOptions o) {

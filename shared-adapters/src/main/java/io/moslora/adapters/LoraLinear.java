@@ -19,6 +19,11 @@ import io.moslora.nn.Module;
 public final class LoraLinear extends Module implements LinearLayer {
     private final AdapterConfig config;
     private boolean merged;
+    /**
+     * A runtime multiplier on {@code α/r}, as diffusers' {@code cross_attention_kwargs={"scale": s}} and PEFT's
+     * {@code scale_layer}: 0 turns the adapter off, 1 (the default) is the trained adapter. Not saved with it.
+     */
+    private double scale = 1.0;
     /** DoRA only: ‖W + ΔW‖ per row at merge time, needed to unmerge (the merged rows have norm |m| instead). */
     private NDArray normsAtMerge;
 
@@ -75,6 +80,38 @@ public final class LoraLinear extends Module implements LinearLayer {
         return merged;
     }
 
+    public double scale() {
+        return scale;
+    }
+
+    /** Sets the runtime scale; refused while merged (ΔW was folded in at the old scale and unmerge needs it). */
+    public void setScale(double scale) {
+        if (!Double.isFinite(scale)) {
+            throw new IllegalArgumentException("adapter scale must be finite, got " + scale);
+        }
+        if (merged) {
+            throw new IllegalStateException("unmerge the adapter before changing its scale");
+        }
+        this.scale = scale;
+    }
+
+    /** Sets the runtime scale of every adapter under {@code root}; returns how many there were. */
+    public static int setScaleEverywhere(Module root, double scale) {
+        int n = 0;
+        for (Module m : root.namedModules().values()) {
+            if (m instanceof LoraLinear lora) {
+                lora.setScale(scale);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** α/r times the runtime scale: what multiplies B·M·A everywhere (forward, ΔW, merge). */
+    private double effectiveScaling() {
+        return config.scaling() * scale;
+    }
+
     @Override
     public long inFeatures() {
         return base().inFeatures();
@@ -94,8 +131,8 @@ public final class LoraLinear extends Module implements LinearLayer {
     @Override
     public NDArray forward(NDArray x) {
         NDArray y = base().forward(x);
-        if (merged) {
-            return y;
+        if (merged || (scale == 0 && magnitude() == null)) {
+            return y; // scale 0: exactly the base layer, not base + 0 (bit-exact base images)
         }
         NDArray h = config.dropout() > 0 && isTraining()
                 ? ai.djl.nn.norm.Dropout.dropout(x, (float) config.dropout(), true).singletonOrThrow()
@@ -104,7 +141,7 @@ public final class LoraLinear extends Module implements LinearLayer {
         if (mixer() != null) {
             z = mixer().forward(z);
         }
-        NDArray lora = Scalars.mul(loraB().forward(z), config.scaling());
+        NDArray lora = Scalars.mul(loraB().forward(z), effectiveScaling());
         return y.add(magnitude() == null ? lora : doraOutput(h, lora));
     }
 
@@ -133,7 +170,7 @@ public final class LoraLinear extends Module implements LinearLayer {
             return DoraMagnitude.fold(w, delta, magnitude().weight().array().stopGradient()).sub(w);
         }
         NDArray a = effectiveA();
-        NDArray delta = Scalars.mul(loraB().weight().array().matMul(a), config.scaling());
+        NDArray delta = Scalars.mul(loraB().weight().array().matMul(a), effectiveScaling());
         if (a != loraA().weight().array()) {
             a.close();
         }
@@ -192,7 +229,7 @@ public final class LoraLinear extends Module implements LinearLayer {
         if (mixer() != null) {
             delta = delta.matMul(adopt(mixer().weight().array().stopGradient(), owner));
         }
-        return Scalars.mul(delta.matMul(adopt(loraA().weight().array().stopGradient(), owner)), config.scaling());
+        return Scalars.mul(delta.matMul(adopt(loraA().weight().array().stopGradient(), owner)), effectiveScaling());
     }
 
     private static NDArray adopt(NDArray array, NDManager owner) {

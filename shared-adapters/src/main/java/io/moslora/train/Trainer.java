@@ -40,6 +40,16 @@ public final class Trainer {
         NDArray loss(long step, int micro, StepScope scope);
     }
 
+    /**
+     * Work between steps (validation images, say), after the step's checkpoint. It may use the model in eval
+     * mode and draw random numbers: the next step reseeds from (seed, step) and the trainer puts the model back in
+     * training mode, so what it does cannot change the steps that follow.
+     */
+    @FunctionalInterface
+    public interface StepListener {
+        void afterStep(long stepsDone);
+    }
+
     /** Mean loss per step (step, loss), steps run in this call, and wall time. */
     public record Result(List<double[]> losses, long stepsRun, double seconds) {
         public double finalLoss(int lastN) {
@@ -51,11 +61,22 @@ public final class Trainer {
     private Trainer() {}
 
     public static Result run(Module model, Settings s, LossFunction fn, NDManager root) {
-        return run(model, s, fn, root, Map.of());
+        return run(model, s, fn, root, Map.of(), null);
     }
 
     /** As {@link #run(Module, Settings, LossFunction, NDManager)}, some parameters with their own lr factor and decay. */
     public static Result run(Module model, Settings s, LossFunction fn, NDManager root, Map<String, AdamW.Group> groups) {
+        return run(model, s, fn, root, groups, null);
+    }
+
+    /** As {@link #run(Module, Settings, LossFunction, NDManager)}, calling {@code afterStep} (if not null) after every step. */
+    public static Result run(Module model, Settings s, LossFunction fn, NDManager root, StepListener afterStep) {
+        return run(model, s, fn, root, Map.of(), afterStep);
+    }
+
+    /** The loop itself: optional parameter groups and an optional listener called after every step. */
+    public static Result run(Module model, Settings s, LossFunction fn, NDManager root, Map<String, AdamW.Group> groups,
+            StepListener afterStep) {
         Map<String, Parameter> params = model.trainableParameters();
         NDManager optState = root.newSubManager();
         AdamW opt = new AdamW(params, optState, 0.9, 0.999, 1e-8, s.weightDecay(), groups);
@@ -97,6 +118,10 @@ public final class Trainer {
                 if (ckpt != null && s.checkpointEvery() > 0 && (step + 1) % s.checkpointEvery() == 0 && step + 1 < s.steps()) {
                     ckpt.save(step + 1, params, opt, losses);
                     writeMetrics(s.outDir(), losses, s.taskName());
+                }
+                if (afterStep != null) {
+                    afterStep.afterStep(step + 1);
+                    model.train(true);
                 }
             }
         } finally {

@@ -140,6 +140,35 @@ class LoraLinearTest {
     }
 
     @Test
+    void runtimeScaleMultipliesTheUpdateAndZeroIsExactlyTheBase() {
+        NDArray a = m.randomNormal(0, 1, new Shape(R, IN), DataType.FLOAT64);
+        NDArray b = m.randomNormal(0, 1, new Shape(OUT, R), DataType.FLOAT64);
+        LoraLinear mos = adapter(AdapterKind.MOSLORA, MixerInit.KAIMING, DataType.FLOAT64, a, b);
+        NDArray x = x(DataType.FLOAT64);
+        NDArray base = mos.base().forward(x);
+        NDArray update = mos.forward(x).sub(base); // B·M·A·x·α/r at scale 1
+        assertThat(mos.scale()).isEqualTo(1.0);
+        mos.setScale(0.5);
+        assertClose(mos.forward(x), base.add(update.mul(0.5)), 1e-12);
+        assertClose(mos.deltaWeight(), mos.loraB().weight().array().matMul(mos.effectiveA()).mul(2.0 * 0.5), 1e-12);
+        Module root = new Module() {};
+        root.addChild("layer", mos);
+        assertThat(LoraLinear.setScaleEverywhere(root, 0.0)).isEqualTo(1);
+        assertThat(mos.forward(x).toDoubleArray()).containsExactly(base.toDoubleArray()); // the base, bit for bit
+        // merging folds in the scaled update; the scale cannot change until it is taken out again
+        mos.setScale(0.5);
+        mos.merge();
+        assertClose(mos.forward(x), base.add(update.mul(0.5)), 1e-12);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> mos.setScale(1.0))
+                .isInstanceOf(IllegalStateException.class);
+        mos.unmerge();
+        mos.setScale(1.0);
+        assertClose(mos.forward(x), base.add(update), 1e-12);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> mos.setScale(Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void plainLoraWithMixedAIsTheSameUpdate() {
         NDArray a = m.randomNormal(0, 1, new Shape(R, IN), DataType.FLOAT64);
         NDArray b = m.randomNormal(0, 1, new Shape(OUT, R), DataType.FLOAT64);

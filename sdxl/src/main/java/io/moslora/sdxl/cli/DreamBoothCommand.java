@@ -8,6 +8,8 @@ import io.moslora.sdxl.model.SdxlModels;
 import io.moslora.sdxl.train.DreamBoothOptions;
 import io.moslora.sdxl.train.DreamBoothTrainer;
 import io.moslora.sdxl.train.TextEncoderTraining;
+import io.moslora.sdxl.train.PriorPreservation;
+import io.moslora.sdxl.train.ValidationSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -82,11 +84,44 @@ public final class DreamBoothCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--out", required = true, description = "Output folder: adapter/, lora/, pytorch_lora_weights.safetensors, lora_kohya.safetensors, metrics.jsonl, loss.png.")
+    @Option(names = "--out", required = true, description = "Output folder: adapter/, lora/, pytorch_lora_weights.safetensors, lora_kohya.safetensors, metrics.jsonl, loss.png, validation/.")
     Path out;
 
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
+
+    @Option(names = "--with-prior-preservation", description = "Prior-preservation loss (as diffusers' flag; "
+            + "--class-dir alone turns it on too). Needs --class-dir and --class-prompt.")
+    boolean withPriorPreservation;
+
+    @Option(names = "--class-dir", description = "Folder of class images for prior preservation; created and topped up "
+            + "to --num-class-images with images the base model makes from --class-prompt (PNG, training resolution).")
+    Path classDir;
+
+    @Option(names = "--class-prompt", description = "Prompt of the subject's class, e.g. \"a photo of a cat\".")
+    String classPrompt;
+
+    @Option(names = "--prior-loss-weight", description = "Weight of the class images' loss (default: 1.0).")
+    Double priorLossWeight;
+
+    @Option(names = "--num-class-images", description = "Class images to train with; missing ones are generated (default: 100).")
+    Integer numClassImages;
+
+    @Option(names = "--class-sampling-steps", description = "Euler steps per generated class image (default: 50).")
+    Integer classSamplingSteps;
+
+    @Option(names = "--validation-prompt", description = "Write images of this prompt with the current adapter to "
+            + "{out}/validation/step-NNNNN/ (DPM-Solver++ 2M, guidance 5, seeds seed..seed+K-1), after the last step.")
+    String validationPrompt;
+
+    @Option(names = "--validation-every", description = "Also validate after every N steps (default: at the end only).")
+    Integer validationEvery;
+
+    @Option(names = "--num-validation-images", description = "Validation images each time (default: 4).")
+    Integer numValidationImages;
+
+    @Option(names = "--validation-steps", description = "Sampling steps per validation image (default: 25, as diffusers).")
+    Integer validationSteps;
 
     @Override
     public Integer call() {
@@ -110,7 +145,8 @@ public final class DreamBoothCommand implements Callable<Integer> {
         MixerInit init = parseMixerInit(mixerInit);
         DreamBoothOptions o = new DreamBoothOptions(instanceDir, instancePrompt, kind, rank, init,
                 DreamBoothOptions.UNET_ATTENTION, resolution, centerCrop, randomFlip, lr, batch, gradAccum, steps,
-                checkpointEvery, resume, seed, snrGamma, out, !noProgress);
+                checkpointEvery, resume, seed, snrGamma, out, !noProgress)
+                .withPrior(priorPreservation()).withValidation(validation());
         try (NDManager manager = NDManager.newBaseManager()) {
             SdxlModels models = SdxlModels.open(model, manager);
             int f = models.vae().config().downsampleFactor();
@@ -118,6 +154,10 @@ public final class DreamBoothCommand implements Callable<Integer> {
             DreamBoothTrainer.Result r = DreamBoothTrainer.train(models, o,
                     new TextEncoderTraining(trainTextEncoder, textEncoderLr), manager);
             var w = spec.commandLine().getOut();
+            if (o.prior() != null) {
+                w.printf(Locale.ROOT, "class images: %d in %s (%d made now by the base model)%n",
+                        o.prior().numClassImages(), o.prior().classDir(), r.classImagesGenerated());
+            }
             w.printf(Locale.ROOT, "adapted %d modules; trainable parameters %,d; steps run %d; final loss %.5f%n",
                     r.adaptedModules().size(), models.unet().trainableParameterCount()
                             + models.text().encoder1().trainableParameterCount()
@@ -130,6 +170,42 @@ public final class DreamBoothCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** On with --with-prior-preservation or --class-dir (diffusers needs the flag; a class folder alone says enough). */
+    private PriorPreservation priorPreservation() {
+        if (!withPriorPreservation && classDir == null) {
+            onlyWith("--class-dir", "--class-prompt", classPrompt, "--prior-loss-weight", priorLossWeight,
+                    "--num-class-images", numClassImages, "--class-sampling-steps", classSamplingSteps);
+            return null;
+        }
+        if (classDir == null) {
+            throw new UserError("--with-prior-preservation needs --class-dir (a folder of class images, made if missing)");
+        }
+        return new PriorPreservation(classDir, classPrompt,
+                priorLossWeight == null ? PriorPreservation.DEFAULT_WEIGHT : priorLossWeight,
+                numClassImages == null ? PriorPreservation.DEFAULT_NUM_CLASS_IMAGES : numClassImages,
+                classSamplingSteps == null ? PriorPreservation.DEFAULT_SAMPLING_STEPS : classSamplingSteps);
+    }
+
+    private ValidationSettings validation() {
+        if (validationPrompt == null) {
+            onlyWith("--validation-prompt", "--validation-every", validationEvery, "--num-validation-images",
+                    numValidationImages, "--validation-steps", validationSteps);
+            return null;
+        }
+        return new ValidationSettings(validationPrompt, validationEvery == null ? 0 : validationEvery,
+                numValidationImages == null ? ValidationSettings.DEFAULT_NUM_IMAGES : numValidationImages,
+                validationSteps == null ? ValidationSettings.DEFAULT_SAMPLING_STEPS : validationSteps);
+    }
+
+    /** Refuses options (name, value pairs) given without the option they belong to, rather than ignore them. */
+    private static void onlyWith(String owner, Object... nameValuePairs) {
+        for (int i = 0; i < nameValuePairs.length; i += 2) {
+            if (nameValuePairs[i + 1] != null) {
+                throw new UserError(nameValuePairs[i] + " is only used with " + owner + "; add " + owner + " or drop it");
+            }
+        }
     }
 
     static MixerInit parseMixerInit(String name) {

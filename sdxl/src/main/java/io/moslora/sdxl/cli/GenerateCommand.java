@@ -1,6 +1,7 @@
 package io.moslora.sdxl.cli;
 
 import ai.djl.ndarray.NDManager;
+import io.moslora.adapters.LoraLinear;
 import io.moslora.cli.UserError;
 import io.moslora.sdxl.generate.GenerationSettings;
 import io.moslora.sdxl.generate.PngFiles;
@@ -37,6 +38,10 @@ public final class GenerateCommand implements Callable<Integer> {
             + "with text_encoder/ parts if trained), a diffusers pytorch_lora_weights.safetensors, or a kohya .safetensors "
             + "(SGM or diffusers UNet names).")
     Path lora;
+
+    @Option(names = "--lora-scale", description = "Multiplies the adapter's update (diffusers' cross_attention_kwargs "
+            + "scale): 0 = the base model exactly, 1 = as trained (default: 1.0).")
+    Double loraScale;
 
     static final class Prompts {
         @Option(names = "--prompt", required = true, description = "One prompt.")
@@ -89,6 +94,9 @@ public final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         if (steps <= 0 || numImages <= 0) throw new UserError("--steps and --num-images must be positive");
         if (width <= 0 || height <= 0) throw new UserError("--width and --height must be positive");
+        if (loraScale != null && lora == null) throw new UserError("--lora-scale is only used with --lora; add --lora DIR or drop it");
+        if (loraScale != null && !Double.isFinite(loraScale)) throw new UserError("--lora-scale must be a finite number, got " + loraScale);
+        double scale = loraScale == null ? 1.0 : loraScale;
         Map<String, Path> jobs = new LinkedHashMap<>(); // prompt → its folder
         if (prompts.prompt != null) {
             jobs.put(prompts.prompt, out);
@@ -107,6 +115,10 @@ public final class GenerateCommand implements Callable<Integer> {
                 try (SdxlLora adapter = SdxlLora.open(lora, models.config())) {
                     adapter.loadInto(models, manager);
                 }
+                // the scale reaches every adapted layer: the UNet's and, when trained, the text encoders'
+                LoraLinear.setScaleEverywhere(models.unet(), scale);
+                LoraLinear.setScaleEverywhere(models.text().encoder1(), scale);
+                LoraLinear.setScaleEverywhere(models.text().encoder2(), scale);
             }
             SdxlGenerator generator = new SdxlGenerator(models);
             List<BufferedImage> all = new ArrayList<>();
@@ -120,7 +132,10 @@ public final class GenerateCommand implements Callable<Integer> {
                     text.put("prompt", job.getKey());
                     text.putAll(s.asText());
                     text.put("model", model);
-                    if (lora != null) text.put("lora", lora.toString());
+                    if (lora != null) {
+                        text.put("lora", lora.toString());
+                        text.put("lora_scale", Double.toString(scale));
+                    }
                     PngFiles.write(job.getValue().resolve(String.format(Locale.ROOT, "%03d.png", k)), image, text);
                     all.add(image);
                 }

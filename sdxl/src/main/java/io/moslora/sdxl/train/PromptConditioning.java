@@ -1,5 +1,6 @@
 package io.moslora.sdxl.train;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.moslora.sdxl.model.PromptEmbeddings;
 import io.moslora.sdxl.model.SdxlTextEncoders;
@@ -27,6 +28,13 @@ final class PromptConditioning {
 
     PromptEmbeddings forStep(NDManager step) {
         if (cached == null) return encoders.encode(List.of(prompt), step);
-        return new PromptEmbeddings(DreamBoothTrainer.inStep(cached.tokens(), step), DreamBoothTrainer.inStep(cached.pooled(), step));
+        return new PromptEmbeddings(inStep(cached.tokens(), step), inStep(cached.pooled(), step));
+    }
+
+    /** A copy owned by the step, so ops that take it first put their results in the step's memory. */
+    private static NDArray inStep(NDArray a, NDManager step) {
+        NDArray copy = a.duplicate();
+        copy.attach(step);
+        return copy;
     }
 }

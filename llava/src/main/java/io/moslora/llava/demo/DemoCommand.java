@@ -20,10 +20,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "work-dirs/demo", description = "output folder (default ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--pretrain-steps", description = "steps of the base pre-training (default 1500)")
+    @Option(names = "--pretrain-steps", description = "steps of the base pre-training (default 3000)")
     Long pretrainSteps;
 
-    @Option(names = "--finetune-steps", description = "steps of each fine-tune (default 400)")
+    @Option(names = "--finetune-steps", description = "steps of each fine-tune (default 600)")
     Long finetuneSteps;
 
     @Option(names = "--train", description = "training samples to generate (default 2000)")

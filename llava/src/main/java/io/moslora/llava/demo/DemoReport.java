@@ -14,8 +14,8 @@ public final class DemoReport {
         StringBuilder sb = new StringBuilder();
         sb.append("# MoSLoRA Suite demo: tiny LLaVA on synthetic shapes\n\n");
         sb.append(String.format(Locale.ROOT, "%d held-out questions, exact match of the short answer (greedy); chance %.1f %%. "
-                + "Base pre-trained %d steps, fine-tunes %d steps, batch %d, rank %d, seed %d. Wall time %.0f s.%n%n",
-                r.heldOut(), 100 * r.chance(), o.pretrainSteps(), o.finetuneSteps(), o.batchSize(), o.rank(), o.seed(),
+                + "Base pre-trained %d steps (lr %.0e), fine-tunes %d steps (lr %.0e), batch %d, rank %d, seed %d. Wall time %.0f s.%n%n",
+                r.heldOut(), 100 * r.chance(), o.pretrainSteps(), DemoPipeline.PRETRAIN_LR, o.finetuneSteps(), DemoPipeline.FINETUNE_LR, o.batchSize(), o.rank(), o.seed(),
                 r.wallSeconds()));
         sb.append("| model | accuracy |");
         categories.forEach(c -> sb.append(' ').append(c).append(" |"));

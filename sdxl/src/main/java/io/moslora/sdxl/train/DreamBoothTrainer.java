@@ -33,7 +33,7 @@ import java.util.List;
  */
 public final class DreamBoothTrainer {
     /** diffusers' DreamBooth defaults: AdamW weight decay 1e-4, gradient clipping at norm 1. */
-    static final double WEIGHT_DECAY = 1e-4;
+    public static final double WEIGHT_DECAY = 1e-4;
     static final double MAX_GRAD_NORM = 1.0;
 
     public record Result(Trainer.Result training, AdapterConfig adapter, List<String> adaptedModules, Path adapterDir) {}

@@ -33,9 +33,4 @@ public enum BenchUNet {
             throw new UncheckedIOException(e);
         }
     }
-
-    /** The latents' side: the config's sample_size (both configs give one). */
-    public int latentSize() {
-        return config().sampleSize();
-    }
 }

@@ -47,13 +47,16 @@ public final class PytorchPeer {
         if (!Files.isRegularFile(script)) {
             return new Result(Map.of(), script + ": no such peer script (run from the repository root or pass --pytorch-script)");
         }
-        String missing = torchMissing();
-        if (missing != null) {
-            return new Result(Map.of(), missing);
+        if (!Files.isExecutable(PYTHON)) {
+            return new Result(Map.of(), PYTHON + " not found (install Debian's python3-torch)");
         }
         List<String> command = new ArrayList<>(List.of(PYTHON.toString(), script.toString()));
         command.addAll(args);
-        return exec(command);
+        Result r = exec(command);
+        if (!r.ok() && r.problem().contains("No module named 'torch'")) {
+            return new Result(Map.of(), "python3-torch is not installed (install Debian's python3-torch)");
+        }
+        return r;
     }
 
     private static Result exec(List<String> command) {

@@ -63,6 +63,11 @@ public final class UNetStepBenchmark {
         return config;
     }
 
+    /** The latents' side: the config's sample_size (both bench configs give one). */
+    public int latentSize() {
+        return config.sampleSize();
+    }
+
     /** The DreamBooth trainer's own adapter settings (the paper's run) for {@code kind}. */
     public static AdapterConfig adapter(AdapterKind kind) {
         return DreamBoothTrainer.adapterConfig(DreamBoothOptions.paper(null, "", kind, null));
@@ -113,7 +118,7 @@ public final class UNetStepBenchmark {
     /** The arguments that make the PyTorch peer build and feed the same UNet. */
     public List<String> peerArguments(java.nio.file.Path configJson, int threads) {
         return List.of("--config", configJson.toString(), "--rank", "" + adapter(AdapterKind.LORA).r(),
-                "--size", "" + s.unet().latentSize(), "--seq", "" + TEXT_TOKENS, "--rounds", "" + s.rounds(),
+                "--size", "" + latentSize(), "--seq", "" + TEXT_TOKENS, "--rounds", "" + s.rounds(),
                 "--warmup", "" + s.warmup(), "--threads", "" + threads);
     }
 
@@ -174,7 +179,7 @@ public final class UNetStepBenchmark {
 
         Inputs(NDManager m) {
             Seeds.seed(s.seed());
-            int size = s.unet().latentSize();
+            int size = latentSize();
             long contextDim = config.crossAttentionDim().get(0);
             long pooledDim = config.projectionClassEmbeddingsInputDim() - 6L * config.additionTimeEmbedDim();
             SdxlTimeIds ids = SdxlTimeIds.forGeneration(size * 8, size * 8); // the VAE's 8× from latents to pixels

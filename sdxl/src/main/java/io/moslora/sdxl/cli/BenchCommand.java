@@ -96,7 +96,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "SDXL-family UNet '%s': %,d parameters, blocks %s, latents %dx%d, %d text tokens; "
                         + "rank %d on to_q,to_k,to_v,to_out.0 (LoRA %,d / MoSLoRA %,d trainable); train batch 1, "
                         + "denoise batch 2 (guidance); median of %d rounds after %d warm-up; torch threads %d (both sides)%n%n",
-                unet.name().toLowerCase(Locale.ROOT), lora[0], c.blockOutChannels(), unet.latentSize(), unet.latentSize(),
+                unet.name().toLowerCase(Locale.ROOT), lora[0], c.blockOutChannels(), bench.latentSize(), bench.latentSize(),
                 UNetStepBenchmark.TEXT_TOKENS, UNetStepBenchmark.adapter(AdapterKind.LORA).r(), lora[1], mos[1], rounds,
                 warmup, torchThreads);
         out.println("| case | ms |");

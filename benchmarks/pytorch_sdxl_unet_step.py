@@ -9,7 +9,9 @@ timing the same two cases as the Java side:
   then the guidance combination.
 
 Weights are random (only time matters). The two cases run interleaved, in a freshly shuffled order each round;
-medians are printed as `lora_step_ms X` and `base_denoise_ms X` (with `torch_version`, `torch_threads`). With --count-params it only prints the
+medians are printed as `lora_step_ms X` and `base_denoise_ms X` (wall time), `lora_step_cpu_ms X` and
+`base_denoise_cpu_ms X` (CPU time of the calling thread: all the work with one torch thread, without the waiting
+a busy machine adds), with `torch_version` and `torch_threads`. With --count-params it only prints the
 parameter counts (`params_base N`, `params_lora_adapter N`), which a Java test compares with ours.
 Debian's python3-torch is 1.13: no fused attention, so attention is softmax(q·kᵀ/√d)·v written out.
 """
@@ -367,21 +369,23 @@ def main():
             uncond, text = out.chunk(2)
             (uncond + 5.0 * (text - uncond)).sum().item()
 
-    cases = {"lora_step_ms": train_step, "base_denoise_ms": denoise_step}
-    times = {k: [] for k in cases}
+    cases = {"lora_step": train_step, "base_denoise": denoise_step}
+    wall, cpu = {k: [] for k in cases}, {k: [] for k in cases}
     order = random.Random(42)
     names = list(cases)
     for r in range(-a.warmup, a.rounds):
         order.shuffle(names)
         for name in names:
-            t0 = time.perf_counter()
+            c0, t0 = time.thread_time(), time.perf_counter()
             cases[name]()
             if r >= 0:
-                times[name].append((time.perf_counter() - t0) * 1000)
+                wall[name].append((time.perf_counter() - t0) * 1000)
+                cpu[name].append((time.thread_time() - c0) * 1000)
     print("torch_version", torch.__version__)
     print("torch_threads", torch.get_num_threads())
     for name in cases:
-        print("%s %.3f" % (name, statistics.median(times[name])))
+        print("%s_ms %.3f" % (name, statistics.median(wall[name])))
+        print("%s_cpu_ms %.3f" % (name, statistics.median(cpu[name])))
 
 
 if __name__ == "__main__":

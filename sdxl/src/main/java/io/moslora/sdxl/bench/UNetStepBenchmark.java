@@ -22,6 +22,8 @@ import io.moslora.sdxl.scheduler.DdpmNoiseSchedule;
 import io.moslora.sdxl.train.DreamBoothOptions;
 import io.moslora.sdxl.train.DreamBoothTrainer;
 import io.moslora.train.AdamW;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -49,6 +51,12 @@ public final class UNetStepBenchmark {
     static final int DENOISE_TIMESTEP = 500;
 
     public record Settings(BenchUNet unet, int rounds, int warmup, long seed) {}
+
+    /**
+     * Medians of one case: wall time, and the CPU time of the calling thread. With one torch thread every op runs
+     * on the calling thread, so its CPU time is the work itself, without the time a busy machine kept it waiting.
+     */
+    public record Timing(double wallMs, double cpuMs) {}
 
     private final Settings s;
     private final UNet2DConditionConfig config;
@@ -81,8 +89,8 @@ public final class UNetStepBenchmark {
         return new long[] {base, unet.trainableParameterCount()};
     }
 
-    /** Median milliseconds per case, in the order of the constants above. */
-    public Map<String, Double> run(NDManager m) {
+    /** Median times per case, in the order of the constants above. */
+    public Map<String, Timing> run(NDManager m) {
         // DJL turns autograd recording off only on the thread that started the engine; denoising must not record
         JniUtils.setGradMode(false);
         Inputs in = new Inputs(m);
@@ -95,23 +103,30 @@ public final class UNetStepBenchmark {
         merged.namedModules().values().stream().filter(x -> x instanceof LoraLinear).forEach(x -> ((LoraLinear) x).merge());
         cases.put(DENOISE_MERGED, denoiseStep(merged, in, m));
 
-        Map<String, double[]> times = new LinkedHashMap<>();
-        cases.keySet().forEach(k -> times.put(k, new double[s.rounds()]));
+        Map<String, double[]> wall = new LinkedHashMap<>();
+        Map<String, double[]> cpu = new LinkedHashMap<>();
+        cases.keySet().forEach(k -> {
+            wall.put(k, new double[s.rounds()]);
+            cpu.put(k, new double[s.rounds()]);
+        });
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         // a fixed order hands each case the memory state its predecessor left; a fresh order each round evens it out
         Random order = new Random(42);
         List<String> names = new ArrayList<>(cases.keySet());
         for (int r = -s.warmup(); r < s.rounds(); r++) {
             Collections.shuffle(names, order);
             for (String name : names) {
+                long c0 = threads.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 cases.get(name).run();
                 if (r >= 0) {
-                    times.get(name)[r] = (System.nanoTime() - t0) / 1e6;
+                    wall.get(name)[r] = (System.nanoTime() - t0) / 1e6;
+                    cpu.get(name)[r] = (threads.getCurrentThreadCpuTime() - c0) / 1e6;
                 }
             }
         }
-        Map<String, Double> medians = new LinkedHashMap<>();
-        times.forEach((k, t) -> medians.put(k, median(t)));
+        Map<String, Timing> medians = new LinkedHashMap<>();
+        wall.forEach((k, t) -> medians.put(k, new Timing(median(t), median(cpu.get(k)))));
         return medians;
     }
 

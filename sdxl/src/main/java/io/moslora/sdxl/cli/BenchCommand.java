@@ -63,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         int torchThreads = JniUtils.getNumThreads();
         UNetStepBenchmark bench = new UNetStepBenchmark(new UNetStepBenchmark.Settings(unet, rounds, warmup, 0));
-        Map<String, Double> t;
+        Map<String, UNetStepBenchmark.Timing> t;
         try (NDManager m = NDManager.newBaseManager()) {
             t = bench.run(m);
         }
@@ -88,7 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private void print(UNetStepBenchmark bench, Map<String, Double> t, PytorchPeer.Result peer, int torchThreads) {
+    private void print(UNetStepBenchmark bench, Map<String, UNetStepBenchmark.Timing> t, PytorchPeer.Result peer, int torchThreads) {
         PrintWriter out = spec.commandLine().getOut();
         long[] lora = bench.parameterCounts(AdapterKind.LORA);
         long[] mos = bench.parameterCounts(AdapterKind.MOSLORA);
@@ -99,36 +99,43 @@ public final class BenchCommand implements Callable<Integer> {
                 unet.name().toLowerCase(Locale.ROOT), lora[0], c.blockOutChannels(), bench.latentSize(), bench.latentSize(),
                 UNetStepBenchmark.TEXT_TOKENS, UNetStepBenchmark.adapter(AdapterKind.LORA).r(), lora[1], mos[1], rounds,
                 warmup, torchThreads);
-        out.println("| case | ms |");
-        out.println("|---|---:|");
-        t.forEach((k, v) -> out.printf(Locale.ROOT, "| %s | %.2f |%n", k, v));
-        Double torchStep = null;
-        Double torchDenoise = null;
+        out.println("| case | ms | thread CPU ms |");
+        out.println("|---|---:|---:|");
+        t.forEach((k, v) -> row(out, k, v.wallMs(), v.cpuMs()));
+        UNetStepBenchmark.Timing torchStep = null;
+        UNetStepBenchmark.Timing torchDenoise = null;
         if (peer.ok()) {
-            torchStep = peer.number("lora_step_ms");
-            torchDenoise = peer.number("base_denoise_ms");
-            out.printf(Locale.ROOT, "| %s, PyTorch eager | %.2f |%n", UNetStepBenchmark.TRAIN_LORA, torchStep);
-            out.printf(Locale.ROOT, "| %s, PyTorch eager | %.2f |%n", UNetStepBenchmark.DENOISE_BASE, torchDenoise);
+            torchStep = new UNetStepBenchmark.Timing(peer.number("lora_step_ms"), peer.number("lora_step_cpu_ms"));
+            torchDenoise = new UNetStepBenchmark.Timing(peer.number("base_denoise_ms"), peer.number("base_denoise_cpu_ms"));
+            row(out, UNetStepBenchmark.TRAIN_LORA + ", PyTorch eager", torchStep.wallMs(), torchStep.cpuMs());
+            row(out, UNetStepBenchmark.DENOISE_BASE + ", PyTorch eager", torchDenoise.wallMs(), torchDenoise.cpuMs());
         }
         out.println();
-        double step = t.get(UNetStepBenchmark.TRAIN_LORA);
-        double base = t.get(UNetStepBenchmark.DENOISE_BASE);
-        out.println("| ratio | measured |");
-        out.println("|---|---:|");
-        ratio(out, "MoSLoRA step / LoRA step", t.get(UNetStepBenchmark.TRAIN_MOSLORA) / step);
-        ratio(out, "merged denoise / base", t.get(UNetStepBenchmark.DENOISE_MERGED) / base);
-        ratio(out, "unmerged denoise / base", t.get(UNetStepBenchmark.DENOISE_UNMERGED) / base);
+        var step = t.get(UNetStepBenchmark.TRAIN_LORA);
+        var base = t.get(UNetStepBenchmark.DENOISE_BASE);
+        out.println("| ratio | wall | thread CPU |");
+        out.println("|---|---:|---:|");
+        ratio(out, "MoSLoRA step / LoRA step", t.get(UNetStepBenchmark.TRAIN_MOSLORA), step);
+        ratio(out, "merged denoise / base", t.get(UNetStepBenchmark.DENOISE_MERGED), base);
+        ratio(out, "unmerged denoise / base", t.get(UNetStepBenchmark.DENOISE_UNMERGED), base);
         if (peer.ok()) {
-            ratio(out, "our LoRA step / PyTorch eager", step / torchStep);
-            ratio(out, "our base denoise / PyTorch eager", base / torchDenoise);
+            ratio(out, "our LoRA step / PyTorch eager", step, torchStep);
+            ratio(out, "our base denoise / PyTorch eager", base, torchDenoise);
             out.printf(Locale.ROOT, "%nPyTorch peer: torch %s, %s threads%n", peer.values().get("torch_version"),
                     peer.values().get("torch_threads"));
         } else {
             out.printf(Locale.ROOT, "%nPyTorch peer skipped: %s%n", peer.problem());
         }
+        if (torchThreads > 1) {
+            out.println("(thread CPU counts the calling thread only: with more than one torch thread it misses the others' work)");
+        }
     }
 
-    private static void ratio(PrintWriter out, String name, double value) {
-        out.printf(Locale.ROOT, "| %s | %.3f |%n", name, value);
+    private static void row(PrintWriter out, String name, double wallMs, double cpuMs) {
+        out.printf(Locale.ROOT, "| %s | %.2f | %.2f |%n", name, wallMs, cpuMs);
+    }
+
+    private static void ratio(PrintWriter out, String name, UNetStepBenchmark.Timing a, UNetStepBenchmark.Timing b) {
+        out.printf(Locale.ROOT, "| %s | %.3f | %.3f |%n", name, a.wallMs() / b.wallMs(), a.cpuMs() / b.cpuMs());
     }
 }

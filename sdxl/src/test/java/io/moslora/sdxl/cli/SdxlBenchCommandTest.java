@@ -24,7 +24,7 @@ class SdxlBenchCommandTest {
         int code = Cli.run(new SdxlCommand(), new PrintWriter(out), new PrintWriter(err), "bench", "--config", "tiny",
                 "--rounds", "1", "--warmup", "0", "--threads", "1", "--pytorch-script", SCRIPT);
         assertThat(code).as(err.toString()).isZero();
-        Map<String, Double> rows = rows(out.toString());
+        Map<String, double[]> rows = rows(out.toString());
         boolean torch = PytorchPeer.torchMissing() == null;
         List<String> expected = new java.util.ArrayList<>(List.of(UNetStepBenchmark.TRAIN_LORA, UNetStepBenchmark.TRAIN_MOSLORA,
                 UNetStepBenchmark.DENOISE_BASE, UNetStepBenchmark.DENOISE_UNMERGED, UNetStepBenchmark.DENOISE_MERGED,
@@ -37,7 +37,11 @@ class SdxlBenchCommandTest {
             assertThat(out.toString()).contains("PyTorch peer skipped: ");
         }
         assertThat(rows.keySet()).containsExactlyInAnyOrderElementsOf(expected);
-        rows.forEach((k, v) -> assertThat(v).as(k).isFinite().isPositive());
+        rows.forEach((k, v) -> {
+            assertThat(v).as(k).hasSize(2); // wall and thread CPU
+            assertThat(v[0]).as(k).isFinite().isPositive();
+            assertThat(v[1]).as(k).isFinite().isPositive();
+        });
         assertThat(out.toString()).contains("1,049,188 parameters").contains("latents 16x16");
     }
 
@@ -51,13 +55,17 @@ class SdxlBenchCommandTest {
                 "bench", "--config", "huge")).isEqualTo(Cli.USAGE);
     }
 
-    /** Table rows {@code | name | number |} by name (the header rows have no number and are skipped). */
-    private static Map<String, Double> rows(String text) {
-        Map<String, Double> rows = new LinkedHashMap<>();
+    /** Table rows {@code | name | number | number |} by name (header rows have no numbers and are skipped). */
+    private static Map<String, double[]> rows(String text) {
+        Map<String, double[]> rows = new LinkedHashMap<>();
         for (String line : text.split("\n")) {
             String[] cells = line.split("\\|");
-            if (cells.length == 3 && cells[2].strip().matches("[-0-9.eE+NaInfity]+")) {
-                rows.put(cells[1].strip(), Double.parseDouble(cells[2].strip()));
+            if (cells.length >= 3 && cells[2].strip().matches("[-0-9.eE+NaInfity]+")) {
+                double[] numbers = new double[cells.length - 2];
+                for (int i = 2; i < cells.length; i++) {
+                    numbers[i - 2] = Double.parseDouble(cells[i].strip());
+                }
+                rows.put(cells[1].strip(), numbers);
             }
         }
         return rows;

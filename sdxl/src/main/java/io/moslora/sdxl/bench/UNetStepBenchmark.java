@@ -89,8 +89,13 @@ public final class UNetStepBenchmark {
         return new long[] {base, unet.trainableParameterCount()};
     }
 
-    /** Median times per case, in the order of the constants above. */
-    public Map<String, Timing> run(NDManager m) {
+    /** How many timed and untimed case runs {@link #run} makes, for a progress bar. */
+    public long caseRuns() {
+        return 5L * (s.warmup() + s.rounds());
+    }
+
+    /** Median times per case, in the order of the constants above; {@code afterEach} runs after every case run, untimed. */
+    public Map<String, Timing> run(NDManager m, Runnable afterEach) {
         // DJL turns autograd recording off only on the thread that started the engine; denoising must not record
         JniUtils.setGradMode(false);
         Inputs in = new Inputs(m);
@@ -123,6 +128,7 @@ public final class UNetStepBenchmark {
                     wall.get(name)[r] = (System.nanoTime() - t0) / 1e6;
                     cpu.get(name)[r] = (threads.getCurrentThreadCpuTime() - c0) / 1e6;
                 }
+                afterEach.run();
             }
         }
         Map<String, Timing> medians = new LinkedHashMap<>();

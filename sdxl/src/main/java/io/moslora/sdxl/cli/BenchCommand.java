@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -48,6 +49,9 @@ public final class BenchCommand implements Callable<Integer> {
             + "(default: the engine's setting, MOSLORA_THREADS in the launcher).")
     Integer threads;
 
+    @Option(names = "--no-progress", description = "No progress bar.")
+    boolean noProgress;
+
     @Option(names = "--pytorch-script", defaultValue = "benchmarks/pytorch_sdxl_unet_step.py",
             description = "Peer script run with /usr/bin/python3 (default: ${DEFAULT-VALUE}).")
     Path script;
@@ -64,10 +68,16 @@ public final class BenchCommand implements Callable<Integer> {
         int torchThreads = JniUtils.getNumThreads();
         UNetStepBenchmark bench = new UNetStepBenchmark(new UNetStepBenchmark.Settings(unet, rounds, warmup, 0));
         Map<String, UNetStepBenchmark.Timing> t;
-        try (NDManager m = NDManager.newBaseManager()) {
-            t = bench.run(m);
+        PytorchPeer.Result peer;
+        // the peer's rounds count as one step: it reports only when it has finished
+        try (NDManager m = NDManager.newBaseManager();
+                ProgressBar bar = noProgress ? null : new ProgressBar("sdxl bench", bench.caseRuns() + 1)) {
+            t = bench.run(m, () -> {
+                if (bar != null) bar.step();
+            });
+            peer = runPeer(bench, torchThreads);
+            if (bar != null) bar.step();
         }
-        PytorchPeer.Result peer = runPeer(bench, torchThreads);
         print(bench, t, peer, torchThreads);
         return 0;
     }

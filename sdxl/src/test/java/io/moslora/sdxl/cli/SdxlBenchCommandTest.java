@@ -22,7 +22,7 @@ class SdxlBenchCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Cli.run(new SdxlCommand(), new PrintWriter(out), new PrintWriter(err), "bench", "--config", "tiny",
-                "--rounds", "1", "--warmup", "0", "--threads", "1", "--pytorch-script", SCRIPT);
+                "--rounds", "1", "--warmup", "0", "--threads", "1", "--no-progress", "--pytorch-script", SCRIPT);
         assertThat(code).as(err.toString()).isZero();
         Map<String, double[]> rows = rows(out.toString());
         boolean torch = PytorchPeer.torchMissing() == null;

@@ -31,7 +31,7 @@ import java.util.Map;
  */
 public final class DreamBoothTrainer {
     /** diffusers' DreamBooth defaults: AdamW weight decay 1e-4, gradient clipping at norm 1. */
-    static final double WEIGHT_DECAY = 1e-4;
+    public static final double WEIGHT_DECAY = 1e-4;
     static final double MAX_GRAD_NORM = 1.0;
 
     /** @param classImagesGenerated how many class images the base model made for prior preservation */

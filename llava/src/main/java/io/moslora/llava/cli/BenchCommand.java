@@ -2,6 +2,7 @@ package io.moslora.llava.cli;
 
 import ai.djl.ndarray.NDManager;
 import io.moslora.llava.bench.AdapterBenchmark;
+import io.moslora.llava.bench.GemmBenchmark;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code moslora bench adapters}: the adapter overhead ratios, measured side by side in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print measured ratios.",
-        subcommands = {BenchCommand.Adapters.class})
+        subcommands = {BenchCommand.Adapters.class, BenchCommand.Gemm.class})
 public final class BenchCommand extends io.moslora.cli.CommandGroup {
 
     @Command(name = "adapters", mixinStandardHelpOptions = true,
@@ -57,6 +58,51 @@ public final class BenchCommand extends io.moslora.cli.CommandGroup {
                     t.get("inference, MoSLoRA merged") / t.get("inference, base"));
             out.printf(Locale.ROOT, "our LoRA step / PyTorch eager   %s (target <= 1.0)%n",
                     torch == null ? "n/a (install Debian python3-torch)" : String.format(Locale.ROOT, "%.3f", lora / torch));
+            return 0;
+        }
+    }
+
+    @Command(name = "gemm", mixinStandardHelpOptions = true,
+            description = "The frozen base's matrix products of the bench-adapters LoRA step, one at a time: our libtorch "
+                    + "against the PyTorch eager peer (Debian python3-torch, OpenBLAS) at the same thread count.")
+    static final class Gemm implements Callable<Integer> {
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = "--tokens", defaultValue = "512", description = "Rows of x: batch × seq (default: ${DEFAULT-VALUE}).")
+        long tokens;
+        @Option(names = "--hidden", defaultValue = "1024") long hidden;
+        @Option(names = "--inter", defaultValue = "2688") long inter;
+        @Option(names = "--rounds", defaultValue = "7") int rounds;
+        @Option(names = "--passes", defaultValue = "2", description = "Ours, then the peer, this many times (default: ${DEFAULT-VALUE}).")
+        int passes;
+        @Option(names = "--pytorch-script", defaultValue = "benchmarks/pytorch_gemm.py",
+                description = "Peer script run with /usr/bin/python3 (default: ${DEFAULT-VALUE}).")
+        Path script;
+
+        @Override
+        public Integer call() {
+            GemmBenchmark b = new GemmBenchmark(GemmBenchmark.blockGemms(tokens, hidden, inter), rounds);
+            java.util.List<GemmBenchmark.Result> results;
+            try (NDManager m = NDManager.newBaseManager()) {
+                results = b.run(m, script, passes);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(Locale.ROOT, "float32 products, median of %d rounds × %d passes; torch threads %s (both sides)%n%n", rounds,
+                    passes, System.getProperty("ai.djl.pytorch.num_threads", "default"));
+            out.println("| product | shape | per step | ours ms | ours GFLOP/s | PyTorch ms | PyTorch GFLOP/s | ours / PyTorch |");
+            out.println("|---|---|---:|---:|---:|---:|---:|---:|");
+            double oursStep = 0;
+            double peerStep = 0;
+            for (GemmBenchmark.Result r : results) {
+                var g = r.gemm();
+                oursStep += g.perStep() * r.oursMs();
+                peerStep += r.peerMs() == null ? Double.NaN : g.perStep() * r.peerMs();
+                out.printf(Locale.ROOT, "| %s | %s | %d | %.2f | %.1f | %s | %s | %s |%n", g.role(), g.label(), g.perStep(), r.oursMs(),
+                        GemmBenchmark.gflops(g, r.oursMs()), r.peerMs() == null ? "n/a" : String.format(Locale.ROOT, "%.2f", r.peerMs()),
+                        r.peerMs() == null ? "n/a" : String.format(Locale.ROOT, "%.1f", GemmBenchmark.gflops(g, r.peerMs())),
+                        r.peerMs() == null ? "n/a" : String.format(Locale.ROOT, "%.2f", r.oursMs() / r.peerMs()));
+            }
+            out.printf(Locale.ROOT, "%nbase products of one LoRA step (sum of per step × ms): ours %.1f ms, PyTorch %s ms%n", oursStep,
+                    Double.isNaN(peerStep) ? "n/a" : String.format(Locale.ROOT, "%.1f", peerStep));
             return 0;
         }
     }

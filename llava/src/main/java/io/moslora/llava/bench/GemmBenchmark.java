@@ -3,6 +3,7 @@ package io.moslora.llava.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.moslora.engine.Ops;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,8 +36,11 @@ public final class GemmBenchmark {
         }
     }
 
-    /** Median milliseconds per product, for ours and the peer (null when the peer is not installed). */
-    public record Result(Gemm gemm, double oursMs, Double peerMs) {}
+    /**
+     * Median milliseconds per product: ours through DJL's matMul (MKL sgemm), ours through {@link Ops#oneDnnLinear}
+     * (oneDNN, forward only), and the peer (null when it is not installed).
+     */
+    public record Result(Gemm gemm, double mklMs, double oneDnnMs, Double peerMs) {}
 
     private final List<Gemm> gemms;
     private final int rounds;
@@ -46,13 +50,17 @@ public final class GemmBenchmark {
         this.rounds = rounds;
     }
 
-    /** The base products of the bench-adapters block: q,k,v,o {@code hidden²}, gate/up and down with {@code inter}. */
+    /**
+     * The base products of the bench-adapters block: q,k,v,o {@code hidden²}, gate/up and down with {@code inter}.
+     * Backward needs ∂x of o, gate, up and down only: q, k and v read the block's input, which needs no gradient
+     * there (the embedding and the norms are frozen), and a frozen weight gets no gradient of its own.
+     */
     public static List<Gemm> blockGemms(long tokens, long hidden, long inter) {
         return List.of(
                 new Gemm("forward q,k,v,o", tokens, hidden, hidden, true, 4),
                 new Gemm("forward gate,up", tokens, hidden, inter, true, 2),
                 new Gemm("forward down", tokens, inter, hidden, true, 1),
-                new Gemm("backward ∂x of q,k,v,o", tokens, hidden, hidden, false, 4),
+                new Gemm("backward ∂x of o", tokens, hidden, hidden, false, 1),
                 new Gemm("backward ∂x of gate,up", tokens, inter, hidden, false, 2),
                 new Gemm("backward ∂x of down", tokens, hidden, inter, false, 1));
     }
@@ -63,12 +71,17 @@ public final class GemmBenchmark {
 
     /** Alternates ours and the peer {@code passes} times (load drifts); each side's median over all its passes. */
     public List<Result> run(NDManager manager, Path peerScript, int passes) {
-        Map<Gemm, List<Double>> ours = new LinkedHashMap<>();
+        Map<Gemm, List<Double>> mkl = new LinkedHashMap<>();
+        Map<Gemm, List<Double>> oneDnn = new LinkedHashMap<>();
         Map<Gemm, List<Double>> peer = new LinkedHashMap<>();
         boolean peerAvailable = true;
         for (int pass = 0; pass < passes; pass++) {
             for (Gemm g : gemms) {
-                ours.computeIfAbsent(g, x -> new ArrayList<>()).addAll(timeOurs(manager, g));
+                List<double[]> t = timeOurs(manager, g);
+                t.forEach(pair -> {
+                    mkl.computeIfAbsent(g, x -> new ArrayList<>()).add(pair[0]);
+                    oneDnn.computeIfAbsent(g, x -> new ArrayList<>()).add(pair[1]);
+                });
             }
             if (peerAvailable) {
                 Map<String, List<Double>> p = PeerProcess.timings(peerScript, "gemm ", peerArgs());
@@ -84,28 +97,38 @@ public final class GemmBenchmark {
         List<Result> out = new ArrayList<>();
         for (Gemm g : gemms) {
             List<Double> p = peer.get(g);
-            out.add(new Result(g, median(ours.get(g)), p == null || p.isEmpty() ? null : median(p)));
+            out.add(new Result(g, median(mkl.get(g)), median(oneDnn.get(g)), p == null || p.isEmpty() ? null : median(p)));
         }
         return out;
     }
 
-    private List<Double> timeOurs(NDManager parent, Gemm g) {
-        List<Double> ms = new ArrayList<>();
+    /** Pairs {MKL ms, oneDNN ms}, the two run alternately so that load hits both alike. */
+    private List<double[]> timeOurs(NDManager parent, Gemm g) {
+        List<double[]> ms = new ArrayList<>();
         try (NDManager m = parent.newSubManager()) {
             NDArray x = m.randomNormal(new Shape(g.m(), g.k()));
             NDArray w = g.transposed() ? m.randomNormal(new Shape(g.n(), g.k())) : m.randomNormal(new Shape(g.k(), g.n()));
-            NDArray wUsed = g.transposed() ? w.transpose() : w; // a view, as Linear's forward uses it
-            for (int i = -2; i < rounds; i++) { // two warm-up products: first-touch of the output's memory
-                long t0 = System.nanoTime();
-                NDArray y = x.matMul(wUsed);
-                y.getFloat(0, 0); // forces completion on any device
-                double t = (System.nanoTime() - t0) / 1e6;
-                y.close();
+            NDArray wUsed = g.transposed() ? w.transpose() : w; // a view, as DJL's linear uses the weight
+            // oneDNN gets the same product as a linear layer: a frozen [n, k] weight (the backward's ∂x = ∂y·W
+            // is such a product with W's roles swapped; oneDNN runs it inside mkldnn_linear's backward)
+            NDArray wLinear = g.transposed() ? w : w.transpose().duplicate();
+            for (int i = -2; i < rounds; i++) { // two warm-up products: first touch of the output's memory
+                double a = time(() -> x.matMul(wUsed));
+                double b = time(() -> Ops.oneDnnLinear(x, wLinear, null));
                 if (i >= 0) {
-                    ms.add(t);
+                    ms.add(new double[] {a, b});
                 }
             }
         }
+        return ms;
+    }
+
+    private static double time(java.util.function.Supplier<NDArray> product) {
+        long t0 = System.nanoTime();
+        NDArray y = product.get();
+        y.getFloat(0, 0); // forces completion on any device
+        double ms = (System.nanoTime() - t0) / 1e6;
+        y.close();
         return ms;
     }
 

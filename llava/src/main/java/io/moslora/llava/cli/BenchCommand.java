@@ -88,22 +88,28 @@ public final class BenchCommand extends io.moslora.cli.CommandGroup {
             PrintWriter out = spec.commandLine().getOut();
             out.printf(Locale.ROOT, "float32 products, median of %d rounds × %d passes; torch threads %s (both sides)%n%n", rounds,
                     passes, System.getProperty("ai.djl.pytorch.num_threads", "default"));
-            out.println("| product | shape | per step | ours ms | ours GFLOP/s | PyTorch ms | PyTorch GFLOP/s | ours / PyTorch |");
-            out.println("|---|---|---:|---:|---:|---:|---:|---:|");
-            double oursStep = 0;
-            double peerStep = 0;
+            out.println("| product | shape | per step | ours, MKL ms | GFLOP/s | ours, oneDNN ms | GFLOP/s | PyTorch 1.13, OpenBLAS ms"
+                    + " | GFLOP/s | MKL / PyTorch | oneDNN / PyTorch |");
+            out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            double[] step = new double[3];
             for (GemmBenchmark.Result r : results) {
                 var g = r.gemm();
-                oursStep += g.perStep() * r.oursMs();
-                peerStep += r.peerMs() == null ? Double.NaN : g.perStep() * r.peerMs();
-                out.printf(Locale.ROOT, "| %s | %s | %d | %.2f | %.1f | %s | %s | %s |%n", g.role(), g.label(), g.perStep(), r.oursMs(),
-                        GemmBenchmark.gflops(g, r.oursMs()), r.peerMs() == null ? "n/a" : String.format(Locale.ROOT, "%.2f", r.peerMs()),
-                        r.peerMs() == null ? "n/a" : String.format(Locale.ROOT, "%.1f", GemmBenchmark.gflops(g, r.peerMs())),
-                        r.peerMs() == null ? "n/a" : String.format(Locale.ROOT, "%.2f", r.oursMs() / r.peerMs()));
+                double peer = r.peerMs() == null ? Double.NaN : r.peerMs();
+                step[0] += g.perStep() * r.mklMs();
+                step[1] += g.perStep() * r.oneDnnMs();
+                step[2] += g.perStep() * peer;
+                out.printf(Locale.ROOT, "| %s | %s | %d | %.2f | %.1f | %.2f | %.1f | %s | %s | %s | %s |%n", g.role(), g.label(), g.perStep(),
+                        r.mklMs(), GemmBenchmark.gflops(g, r.mklMs()), r.oneDnnMs(), GemmBenchmark.gflops(g, r.oneDnnMs()),
+                        num(peer, "%.2f"), num(GemmBenchmark.gflops(g, peer), "%.1f"), num(r.mklMs() / peer, "%.2f"),
+                        num(r.oneDnnMs() / peer, "%.2f"));
             }
-            out.printf(Locale.ROOT, "%nbase products of one LoRA step (sum of per step × ms): ours %.1f ms, PyTorch %s ms%n", oursStep,
-                    Double.isNaN(peerStep) ? "n/a" : String.format(Locale.ROOT, "%.1f", peerStep));
+            out.printf(Locale.ROOT, "%nbase products of one LoRA step (sum of per step × ms): MKL %.1f ms, oneDNN %.1f ms, PyTorch %s ms%n",
+                    step[0], step[1], num(step[2], "%.1f"));
             return 0;
+        }
+
+        private static String num(double v, String format) {
+            return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, format, v);
         }
     }
 }

@@ -137,11 +137,13 @@ public final class LoraLinear extends Module implements LinearLayer {
         NDArray h = config.dropout() > 0 && isTraining()
                 ? ai.djl.nn.norm.Dropout.dropout(x, (float) config.dropout(), true).singletonOrThrow()
                 : x;
-        NDArray z = loraA().forward(h);
+        // The scaling multiplies the rank-r activation, not the [tokens, out] result: the same product
+        // (B·M·(A·x)·s), r/out times fewer multiplies forward and backward.
+        NDArray z = Scalars.mul(loraA().forward(h), effectiveScaling());
         if (mixer() != null) {
             z = mixer().forward(z);
         }
-        NDArray lora = Scalars.mul(loraB().forward(z), effectiveScaling());
+        NDArray lora = loraB().forward(z);
         return y.add(magnitude() == null ? lora : doraOutput(h, lora));
     }
 

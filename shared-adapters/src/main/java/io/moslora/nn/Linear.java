@@ -51,6 +51,6 @@ public class Linear extends Module implements LinearLayer {
     public NDArray forward(NDArray x) {
         NDArray w = weight().array();
         NDArray b = hasBias ? parameter("bias").array() : null;
-        return ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow();
+        return io.moslora.engine.Ops.linear(x, w, b);
     }
 }

@@ -2,6 +2,7 @@ package io.moslora.llava.cli;
 
 import ai.djl.ndarray.NDManager;
 import io.moslora.llava.bench.AdapterBenchmark;
+import io.moslora.llava.bench.GemmBenchmark;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -13,10 +14,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code moslora bench adapters}: the adapter overhead ratios, measured side by side in one run;
- * {@code moslora bench llava-train}: training throughput and peak memory of a small LLaVA per adapter kind.
+ * {@code moslora bench llava-train}: training throughput and peak memory of a small LLaVA per adapter kind;
+ * {@code moslora bench gemm}: the LoRA block's base matmuls, MKL vs oneDNN vs PyTorch/OpenBLAS.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print measured ratios.",
-        subcommands = {BenchCommand.Adapters.class, LlavaTrainBenchCommand.class})
+        subcommands = {BenchCommand.Adapters.class, LlavaTrainBenchCommand.class, BenchCommand.Gemm.class})
 public final class BenchCommand extends io.moslora.cli.CommandGroup {
 
     @Command(name = "adapters", mixinStandardHelpOptions = true,
@@ -61,6 +63,57 @@ public final class BenchCommand extends io.moslora.cli.CommandGroup {
             out.printf(Locale.ROOT, "our LoRA step / PyTorch eager   %s (target <= 1.0)%n",
                     torch == null ? "n/a (install Debian python3-torch)" : String.format(Locale.ROOT, "%.3f", lora / torch));
             return 0;
+        }
+    }
+
+    @Command(name = "gemm", mixinStandardHelpOptions = true,
+            description = "The frozen base's matrix products of the bench-adapters LoRA step, one at a time: our libtorch "
+                    + "against the PyTorch eager peer (Debian python3-torch, OpenBLAS) at the same thread count.")
+    static final class Gemm implements Callable<Integer> {
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = "--tokens", defaultValue = "512", description = "Rows of x: batch × seq (default: ${DEFAULT-VALUE}).")
+        long tokens;
+        @Option(names = "--hidden", defaultValue = "1024") long hidden;
+        @Option(names = "--inter", defaultValue = "2688") long inter;
+        @Option(names = "--rounds", defaultValue = "7") int rounds;
+        @Option(names = "--passes", defaultValue = "2", description = "Ours, then the peer, this many times (default: ${DEFAULT-VALUE}).")
+        int passes;
+        @Option(names = "--pytorch-script", defaultValue = "benchmarks/pytorch_gemm.py",
+                description = "Peer script run with /usr/bin/python3 (default: ${DEFAULT-VALUE}).")
+        Path script;
+
+        @Override
+        public Integer call() {
+            GemmBenchmark b = new GemmBenchmark(GemmBenchmark.blockGemms(tokens, hidden, inter), rounds);
+            java.util.List<GemmBenchmark.Result> results;
+            try (NDManager m = NDManager.newBaseManager()) {
+                results = b.run(m, script, passes);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(Locale.ROOT, "float32 products, median of %d rounds × %d passes; torch threads %s (both sides)%n%n", rounds,
+                    passes, System.getProperty("ai.djl.pytorch.num_threads", "default"));
+            out.println("| product | shape | per step | ours, MKL ms | GFLOP/s | ours, oneDNN ms | GFLOP/s | PyTorch 1.13, OpenBLAS ms"
+                    + " | GFLOP/s | MKL / PyTorch | oneDNN / PyTorch |");
+            out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            double[] step = new double[3];
+            for (GemmBenchmark.Result r : results) {
+                var g = r.gemm();
+                double peer = r.peerMs() == null ? Double.NaN : r.peerMs();
+                step[0] += g.perStep() * r.mklMs();
+                step[1] += g.perStep() * r.oneDnnMs();
+                step[2] += g.perStep() * peer;
+                out.printf(Locale.ROOT, "| %s | %s | %d | %.2f | %.1f | %.2f | %.1f | %s | %s | %s | %s |%n", g.role(), g.label(), g.perStep(),
+                        r.mklMs(), GemmBenchmark.gflops(g, r.mklMs()), r.oneDnnMs(), GemmBenchmark.gflops(g, r.oneDnnMs()),
+                        num(peer, "%.2f"), num(GemmBenchmark.gflops(g, peer), "%.1f"), num(r.mklMs() / peer, "%.2f"),
+                        num(r.oneDnnMs() / peer, "%.2f"));
+            }
+            out.printf(Locale.ROOT, "%nbase products of one LoRA step (sum of per step × ms): MKL %.1f ms, oneDNN %.1f ms, PyTorch %s ms%n",
+                    step[0], step[1], num(step[2], "%.1f"));
+            return 0;
+        }
+
+        private static String num(double v, String format) {
+            return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, format, v);
         }
     }
 }

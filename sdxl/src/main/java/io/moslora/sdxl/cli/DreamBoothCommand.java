@@ -5,6 +5,7 @@ import io.moslora.adapters.AdapterKind;
 import io.moslora.adapters.MixerInit;
 import io.moslora.cli.UserError;
 import io.moslora.sdxl.model.SdxlModels;
+import io.moslora.sdxl.model.UNetQuantization;
 import io.moslora.sdxl.train.DreamBoothOptions;
 import io.moslora.sdxl.train.DreamBoothTrainer;
 import io.moslora.sdxl.train.TextEncoderTraining;
@@ -87,6 +88,11 @@ public final class DreamBoothCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder: adapter/, lora/, pytorch_lora_weights.safetensors, lora_kohya.safetensors, metrics.jsonl, loss.png, validation/.")
     Path out;
 
+    @Option(names = "--quantize", defaultValue = "none", description = "none, or nf4: the UNet's Linear layers become "
+            + "frozen 4-bit NormalFloat (double quantization, blocks of 64) before the adapter wraps them, as QLoRA "
+            + "(default: ${DEFAULT-VALUE}).")
+    String quantize;
+
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
@@ -143,12 +149,13 @@ public final class DreamBoothCommand implements Callable<Integer> {
             throw new UserError("--text-encoder-lr needs --train-text-encoder and a positive value, got " + textEncoderLr);
         }
         MixerInit init = parseMixerInit(mixerInit);
+        UNetQuantization quantization = UNetQuantization.parse(quantize);
         DreamBoothOptions o = new DreamBoothOptions(instanceDir, instancePrompt, kind, rank, init,
                 DreamBoothOptions.UNET_ATTENTION, resolution, centerCrop, randomFlip, lr, batch, gradAccum, steps,
                 checkpointEvery, resume, seed, snrGamma, out, !noProgress)
                 .withPrior(priorPreservation()).withValidation(validation());
         try (NDManager manager = NDManager.newBaseManager()) {
-            SdxlModels models = SdxlModels.open(model, manager);
+            SdxlModels models = SdxlModels.open(model, manager, quantization);
             int f = models.vae().config().downsampleFactor();
             if (resolution % f != 0) throw new UserError("--resolution " + resolution + " must be a multiple of " + f);
             DreamBoothTrainer.Result r = DreamBoothTrainer.train(models, o,
@@ -163,6 +170,10 @@ public final class DreamBoothCommand implements Callable<Integer> {
                             + models.text().encoder1().trainableParameterCount()
                             + models.text().encoder2().trainableParameterCount(), r.training().stepsRun(),
                     r.training().finalLoss(10));
+            if (quantization != UNetQuantization.NONE) {
+                w.printf(Locale.ROOT, "UNet base: %d linear layers in %s%n", UNetQuantization.fourBitLayers(models.unet()),
+                        quantization.optionValue());
+            }
             w.printf("wrote %s%n", out.toAbsolutePath());
             if (!Double.isFinite(r.training().finalLoss(1))) {
                 spec.commandLine().getErr().println("warning: the loss became NaN; see " + out.resolve("metrics.jsonl")

@@ -8,6 +8,7 @@ import io.moslora.sdxl.generate.PngFiles;
 import io.moslora.sdxl.generate.SdxlGenerator;
 import io.moslora.sdxl.lora.SdxlLora;
 import io.moslora.sdxl.model.SdxlModels;
+import io.moslora.sdxl.model.UNetQuantization;
 import io.moslora.sdxl.prompts.DreamBoothPrompts;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -87,6 +88,11 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
 
+    @Option(names = "--quantize", defaultValue = "none", description = "none, or nf4: the UNet's Linear layers held as "
+            + "4-bit NormalFloat (double quantization, blocks of 64) and dequantized on the fly, as in a "
+            + "'sdxl dreambooth --quantize nf4' run (default: ${DEFAULT-VALUE}).")
+    String quantize;
+
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
@@ -97,6 +103,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (loraScale != null && lora == null) throw new UserError("--lora-scale is only used with --lora; add --lora DIR or drop it");
         if (loraScale != null && !Double.isFinite(loraScale)) throw new UserError("--lora-scale must be a finite number, got " + loraScale);
         double scale = loraScale == null ? 1.0 : loraScale;
+        UNetQuantization quantization = UNetQuantization.parse(quantize);
         Map<String, Path> jobs = new LinkedHashMap<>(); // prompt → its folder
         if (prompts.prompt != null) {
             jobs.put(prompts.prompt, out);
@@ -110,7 +117,7 @@ public final class GenerateCommand implements Callable<Integer> {
         GenerationSettings base = new GenerationSettings(steps, guidance, scheduler, width, height, seed, negativePrompt);
         try (NDManager manager = NDManager.newBaseManager();
                 ProgressBar bar = noProgress ? null : new ProgressBar("generate", (long) jobs.size() * numImages * steps)) {
-            SdxlModels models = SdxlModels.open(model, manager);
+            SdxlModels models = SdxlModels.open(model, manager, quantization);
             if (lora != null) {
                 try (SdxlLora adapter = SdxlLora.open(lora, models.config())) {
                     adapter.loadInto(models, manager);
@@ -132,6 +139,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     text.put("prompt", job.getKey());
                     text.putAll(s.asText());
                     text.put("model", model);
+                    if (quantization != UNetQuantization.NONE) text.put("quantize", quantization.optionValue());
                     if (lora != null) {
                         text.put("lora", lora.toString());
                         text.put("lora_scale", Double.toString(scale));

@@ -36,9 +36,14 @@ public record SdxlModels(SdxlPipelineConfig config, UNet2DConditionModel unet, A
 
     /** Loads every component of a diffusers SDXL folder into {@code manager} as {@code dtype}. */
     public static SdxlModels load(Path dir, NDManager manager, DataType dtype) {
+        return load(dir, manager, dtype, UNetQuantization.NONE);
+    }
+
+    /** As {@link #load(Path, NDManager, DataType)}, the UNet's Linears quantized as they stream in. */
+    public static SdxlModels load(Path dir, NDManager manager, DataType dtype, UNetQuantization unetQuantization) {
         SdxlPipelineConfig config = SdxlPipelineConfig.load(dir);
         SdxlModels models = build(config, tokenizer(dir.resolve("tokenizer"), false), tokenizer(dir.resolve("tokenizer_2"), true));
-        loadInto(models.unet, weights(dir.resolve("unet"), DIFFUSERS_WEIGHTS), manager, dtype);
+        unetQuantization.load(models.unet, weights(dir.resolve("unet"), DIFFUSERS_WEIGHTS), manager, dtype);
         loadInto(models.vae, weights(dir.resolve("vae"), DIFFUSERS_WEIGHTS), manager, dtype);
         loadInto(models.text.encoder1(), weights(dir.resolve("text_encoder"), TRANSFORMERS_WEIGHTS), manager, dtype);
         loadInto(models.text.encoder2(), weights(dir.resolve("text_encoder_2"), TRANSFORMERS_WEIGHTS), manager, dtype);
@@ -70,7 +75,17 @@ public record SdxlModels(SdxlPipelineConfig config, UNet2DConditionModel unet, A
 
     /** {@code --model}: {@value #TINY} or a diffusers SDXL folder. */
     public static SdxlModels open(String model, NDManager manager) {
-        return model.equals(TINY) ? tiny(0, manager) : load(Path.of(model), manager, DataType.FLOAT32);
+        return open(model, manager, UNetQuantization.NONE);
+    }
+
+    /** {@code --model} with {@code --quantize}: the tiny UNet is quantized once drawn, a folder's as it loads. */
+    public static SdxlModels open(String model, NDManager manager, UNetQuantization unetQuantization) {
+        if (!model.equals(TINY)) {
+            return load(Path.of(model), manager, DataType.FLOAT32, unetQuantization);
+        }
+        SdxlModels models = tiny(0, manager);
+        unetQuantization.apply(models.unet, manager);
+        return models;
     }
 
     /** Every parameter of the four networks gets values from the engine's (seeded) generator. */

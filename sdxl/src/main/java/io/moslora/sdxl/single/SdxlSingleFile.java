@@ -104,17 +104,16 @@ public final class SdxlSingleFile {
             layout.keys(part).forEach((name, key) -> {
                 NDArray a = params.get(name).array();
                 long[] shape = a.getShape().getShape();
+                long[] stored = key.storedAs().storedShape(shape);
                 DType type = NDArrayBridge.dtypeOf(a.getDataType());
                 switch (key.storedAs()) {
                     case SAME -> w.add(key.key(), a);
-                    case CONV_1X1 -> w.addFloats(key.key(), new long[] {shape[0], shape[1], 1, 1}, a.toFloatArray(), type);
-                    case TRANSPOSED -> w.addFloats(key.key(), new long[] {shape[1], shape[0]},
+                    case CONV_1X1 -> w.addFloats(key.key(), stored, a.toFloatArray(), type);
+                    case TRANSPOSED -> w.addFloats(key.key(), stored,
                             SingleFileTensors.transpose(a.toFloatArray(), (int) shape[0], (int) shape[1]), type);
                     case IN_PROJ_Q, IN_PROJ_K, IN_PROJ_V -> {
                         inProj.computeIfAbsent(key.key(), k -> new float[3][])[key.storedAs().inProjPart()] = a.toFloatArray();
-                        long[] packed = shape.clone();
-                        packed[0] *= 3;
-                        inProjShape.put(key.key(), packed);
+                        inProjShape.put(key.key(), stored);
                         inProjType.put(key.key(), type);
                     }
                 }

@@ -18,4 +18,18 @@ public enum StoredAs {
             default -> -1;
         };
     }
+
+    /** The shape the file stores for a parameter of shape {@code p} (for in_proj: the packed q, k, v tensor). */
+    public long[] storedShape(long[] p) {
+        return switch (this) {
+            case SAME -> p.clone();
+            case CONV_1X1 -> new long[] {p[0], p[1], 1, 1};
+            case TRANSPOSED -> new long[] {p[1], p[0]};
+            case IN_PROJ_Q, IN_PROJ_K, IN_PROJ_V -> {
+                long[] packed = p.clone();
+                packed[0] *= 3;
+                yield packed;
+            }
+        };
+    }
 }

@@ -172,6 +172,20 @@ class SdxlSingleFileTest {
     }
 
     @Test
+    void dreamBoothFromTheSingleFileTrainsTheSameAdapter() throws Exception {
+        Path cat = io.moslora.io.SharedData.require("dreambooth/cat");
+        String[] common = {"dreambooth", "--instance-dir", cat.toString(), "--resolution", "16", "--steps", "2",
+                "--grad-accum", "1", "--adapter", "moslora", "--no-progress"};
+        StringWriter err = new StringWriter();
+        assertThat(run(err, concat(common, "--model", "tiny", "--out", dir.resolve("db-tiny").toString()))).as(err.toString()).isZero();
+        assertThat(run(err, concat(common, "--model", single.toString(), "--out", dir.resolve("db-single").toString())))
+                .as(err.toString()).isZero();
+        byte[] a = java.nio.file.Files.readAllBytes(dir.resolve("db-tiny/adapter/adapter_model.safetensors"));
+        byte[] b = java.nio.file.Files.readAllBytes(dir.resolve("db-single/adapter/adapter_model.safetensors"));
+        assertThat(b).isEqualTo(a);
+    }
+
+    @Test
     void toSingleFileCommandWritesTheSameFileAsTheWriter() {
         StringWriter err = new StringWriter();
         Path fromFolder = dir.resolve("from-folder.safetensors");

@@ -108,11 +108,11 @@ public final class SdxlSingleFile {
                 DType type = NDArrayBridge.dtypeOf(a.getDataType());
                 switch (key.storedAs()) {
                     case SAME -> w.add(key.key(), a);
-                    case CONV_1X1 -> w.addFloats(key.key(), stored, a.toFloatArray(), type);
+                    case CONV_1X1 -> w.addFloats(key.key(), stored, floats(a), type);
                     case TRANSPOSED -> w.addFloats(key.key(), stored,
-                            SingleFileTensors.transpose(a.toFloatArray(), (int) shape[0], (int) shape[1]), type);
+                            SingleFileTensors.transpose(floats(a), (int) shape[0], (int) shape[1]), type);
                     case IN_PROJ_Q, IN_PROJ_K, IN_PROJ_V -> {
-                        inProj.computeIfAbsent(key.key(), k -> new float[3][])[key.storedAs().inProjPart()] = a.toFloatArray();
+                        inProj.computeIfAbsent(key.key(), k -> new float[3][])[key.storedAs().inProjPart()] = floats(a);
                         inProjShape.put(key.key(), stored);
                         inProjType.put(key.key(), type);
                     }
@@ -121,6 +121,14 @@ public final class SdxlSingleFile {
             inProj.forEach((key, qkv) -> w.addFloats(key, inProjShape.get(key), concat(qkv), inProjType.get(key)));
         }
         w.write(out, progress);
+    }
+
+    /** The values as floats, whatever the array's float type (DJL's toFloatArray wants FLOAT32). */
+    private static float[] floats(NDArray a) {
+        if (a.getDataType() == DataType.FLOAT32) return a.toFloatArray();
+        try (NDArray wide = a.toType(DataType.FLOAT32, true)) {
+            return wide.toFloatArray();
+        }
     }
 
     private static float[] concat(float[][] parts) {

@@ -58,6 +58,33 @@ class SdxlSingleFileTest {
         }
     }
 
+    @Test
+    void anFp16PipelineRoundTripsInFp16() {
+        Path half = dir.resolve("tiny-fp16.safetensors");
+        try (NDManager m = NDManager.newBaseManager()) {
+            SdxlModels fp16 = SdxlModels.load(folder, m, DataType.FLOAT16);
+            SdxlSingleFile.write(fp16, half, SafetensorsWriter.Progress.NONE);
+            try (SafetensorsFile f = SafetensorsFile.open(half)) {
+                assertThat(f.tensors()).allSatisfy(t -> assertThat(t.dtype()).isEqualTo(io.moslora.io.DType.F16));
+            }
+            SdxlModels back = SdxlSingleFile.load(half, m, DataType.FLOAT16);
+            SdxlModels wide = SdxlSingleFile.load(half, m, DataType.FLOAT32);
+            for (var pair : java.util.List.of(java.util.List.of(fp16.unet(), back.unet(), wide.unet()),
+                    java.util.List.of(fp16.vae(), back.vae(), wide.vae()),
+                    java.util.List.of(fp16.text().encoder2(), back.text().encoder2(), wide.text().encoder2()))) {
+                Map<String, Parameter> e = pair.get(0).namedParameters();
+                Map<String, Parameter> b = pair.get(1).namedParameters();
+                Map<String, Parameter> w = pair.get(2).namedParameters();
+                e.forEach((name, p) -> {
+                    float[] expected = p.array().toType(DataType.FLOAT32, true).toFloatArray();
+                    assertThat(b.get(name).array().getDataType()).isEqualTo(DataType.FLOAT16);
+                    assertThat(b.get(name).array().toType(DataType.FLOAT32, true).toFloatArray()).as(name).isEqualTo(expected);
+                    assertThat(w.get(name).array().toFloatArray()).as(name).isEqualTo(expected);
+                });
+            }
+        }
+    }
+
     private static void assertSameParameters(Module actual, Module expected) {
         Map<String, Parameter> a = actual.namedParameters();
         Map<String, Parameter> e = expected.namedParameters();

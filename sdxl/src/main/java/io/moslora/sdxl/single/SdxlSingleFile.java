@@ -48,7 +48,8 @@ public final class SdxlSingleFile {
 
     /** Whether {@code --model} names a single file rather than a diffusers folder. */
     public static boolean isSingleFile(Path model) {
-        return model.getFileName() != null && model.getFileName().toString().endsWith(".safetensors");
+        return model.getFileName() != null && model.getFileName().toString().endsWith(".safetensors")
+                && !java.nio.file.Files.isDirectory(model);
     }
 
     /** Loads all four networks from a single-file checkpoint into {@code manager} as {@code dtype}; strict both ways. */

@@ -258,6 +258,9 @@ class SdxlSingleFileTest {
             assertThatThrownBy(() -> SdxlSingleFile.load(missing, m, DataType.FLOAT32)).isInstanceOf(UserError.class)
                     .hasMessageContaining(missing.toString()).hasMessageContaining(dropped)
                     .hasMessageContaining("decoder.up_blocks.1.resnets.1.norm1.weight").hasMessageNotContaining("\n");
+            Path absent = dir.resolve("absent.safetensors");
+            assertThatThrownBy(() -> SdxlSingleFile.load(absent, m, DataType.FLOAT32)).isInstanceOf(UserError.class)
+                    .hasMessageContaining(absent.toString());
         }
     }
 

@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 public final class DreamBoothCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "A diffusers SDXL folder, or 'tiny' (a small random SDXL for CPU demos).")
+    @Option(names = "--model", required = true, description = "A diffusers SDXL folder, a single-file SDXL checkpoint (FILE.safetensors, as A1111/ComfyUI use), or 'tiny' (a small random SDXL for CPU demos).")
     String model;
 
     @Option(names = "--instance-dir", required = true, description = "Folder of the subject's photos (.jpg/.png).")

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 public final class GenerateCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "A diffusers SDXL folder, or 'tiny'.")
+    @Option(names = "--model", required = true, description = "A diffusers SDXL folder, a single-file SDXL checkpoint (FILE.safetensors, as A1111/ComfyUI use), or 'tiny'.")
     String model;
 
     @Option(names = "--lora", description = "An adapter: a PEFT folder written by 'sdxl dreambooth' (its adapter/ or lora/, "

@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 /** {@code moslora sdxl}: SDXL DreamBooth fine-tuning with (Mo)LoRA and image generation. */
 @Command(name = "sdxl", mixinStandardHelpOptions = true,
         description = "SDXL: DreamBooth fine-tuning with LoRA/MoSLoRA adapters, and text-to-image generation.",
-        subcommands = {DreamBoothCommand.class, GenerateCommand.class, BenchCommand.class})
+        subcommands = {DreamBoothCommand.class, GenerateCommand.class, ToSingleFileCommand.class, BenchCommand.class})
 public final class SdxlCommand implements Runnable {
     @Spec CommandSpec spec;
 

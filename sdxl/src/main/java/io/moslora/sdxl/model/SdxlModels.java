@@ -9,6 +9,7 @@ import io.moslora.io.ShardedCheckpoint;
 import io.moslora.nn.Module;
 import io.moslora.nn.StateDictLoader;
 import io.moslora.nn.TensorSource;
+import io.moslora.sdxl.single.SdxlSingleFile;
 import io.moslora.sdxl.tokenizer.ClipTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,11 @@ public record SdxlModels(SdxlPipelineConfig config, UNet2DConditionModel unet, A
         return new SdxlModels(config, new UNet2DConditionModel(config.unet()), new AutoencoderKL(config.vae()),
                 new SdxlTextEncoders(new ClipTextModel(config.textEncoder()), tokenizer1,
                         new ClipTextModel(config.textEncoder2()), tokenizer2));
+    }
+
+    /** Shape-only modules for a config, with SDXL's two tokenizers over the shared CLIP BPE. */
+    public static SdxlModels build(SdxlPipelineConfig config) {
+        return build(config, SharedTokenizers.FIRST.get(), SharedTokenizers.SECOND.get());
     }
 
     /** Loads every component of a diffusers SDXL folder into {@code manager} as {@code dtype}. */
@@ -68,22 +74,26 @@ public record SdxlModels(SdxlPipelineConfig config, UNet2DConditionModel unet, A
      */
     public static SdxlModels tiny(long seed, NDManager manager) {
         io.moslora.engine.Seeds.seed(seed);
-        SdxlModels models = build(SdxlPipelineConfig.tiny(), SharedTokenizers.FIRST.get(), SharedTokenizers.SECOND.get());
+        SdxlModels models = build(SdxlPipelineConfig.tiny());
         models.materialize(manager, DataType.FLOAT32);
         return models;
     }
 
-    /** {@code --model}: {@value #TINY} or a diffusers SDXL folder. */
+    /** {@code --model}: {@value #TINY}, a single-file SDXL checkpoint ({@code *.safetensors}) or a diffusers SDXL folder. */
     public static SdxlModels open(String model, NDManager manager) {
         return open(model, manager, UNetQuantization.NONE);
     }
 
-    /** {@code --model} with {@code --quantize}: the tiny UNet is quantized once drawn, a folder's as it loads. */
+    /**
+     * {@code --model} with {@code --quantize}: the tiny UNet is quantized once drawn, a folder's as it loads, a single
+     * file's after it loaded (the dense UNet is in memory for that moment).
+     */
     public static SdxlModels open(String model, NDManager manager, UNetQuantization unetQuantization) {
-        if (!model.equals(TINY)) {
+        if (!model.equals(TINY) && !SdxlSingleFile.isSingleFile(Path.of(model))) {
             return load(Path.of(model), manager, DataType.FLOAT32, unetQuantization);
         }
-        SdxlModels models = tiny(0, manager);
+        SdxlModels models = model.equals(TINY) ? tiny(0, manager)
+                : SdxlSingleFile.load(Path.of(model), manager, DataType.FLOAT32);
         unetQuantization.apply(models.unet, manager);
         return models;
     }

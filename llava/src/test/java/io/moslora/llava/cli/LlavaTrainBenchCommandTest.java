@@ -3,7 +3,7 @@ package io.moslora.llava.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moslora.cli.Cli;
-import io.moslora.llava.bench.PytorchPeer;
+import io.moslora.bench.PytorchPeer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Arrays;
@@ -26,7 +26,7 @@ class LlavaTrainBenchCommandTest {
                 "--batch", "2", "--text-tokens", "8", "--pytorch-script", "../benchmarks/pytorch_llava_step.py");
         // 2 × (7 text + 16 image features) positions, 2 × 4 answer tokens
         assertThat(out).contains("= 46 input positions per step, 8 supervised");
-        List<String> variants = PytorchPeer.torchAvailable()
+        List<String> variants = PytorchPeer.torchMissing() == null
                 ? List.of("| LoRA |", "| MoSLoRA |", "| QMoSLoRA (NF4 LLM) |", "| LoRA, PyTorch ")
                 : List.of("| LoRA |", "| MoSLoRA |", "| QMoSLoRA (NF4 LLM) |");
         for (String v : variants) {

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +51,9 @@ final class LlavaTrainBenchCommand implements Callable<Integer> {
     @Option(names = "--pytorch-script", defaultValue = "benchmarks/pytorch_llava_step.py",
             description = "Peer script run with /usr/bin/python3 (default: ${DEFAULT-VALUE}).")
     Path script;
+    @Option(names = "--no-memory", description = "Skip the peak-memory probes (one fresh JVM per variant and one "
+            + "engine-only); the peak columns then read n/a for our variants.")
+    boolean noMemory;
 
     @Override
     public Integer call() {
@@ -62,20 +66,23 @@ final class LlavaTrainBenchCommand implements Callable<Integer> {
         LlavaTrainBenchmark bench = new LlavaTrainBenchmark(s);
         PrintWriter out = spec.commandLine().getOut();
         List<Row> rows;
-        double baseline;
+        double baseline = -1;
         Map<Variant, Double> peaks = new EnumMap<>(Variant.class);
+        Arrays.stream(Variant.values()).forEach(v -> peaks.put(v, -1.0));
         PytorchPeer.Result peer;
         // steps, then one tick per memory-probe JVM (engine-only + each variant) and one for the PyTorch peer
-        long ticks = bench.stepsToRun() + Variant.values().length + 2;
+        long ticks = bench.stepsToRun() + (noMemory ? 0 : Variant.values().length + 1) + 1;
         try (TrainingProgress progress = new TrainingProgress("bench llava-train", ticks, 0)) {
             try (NDManager root = NDManager.newBaseManager()) {
                 rows = bench.run(root, () -> progress.step("timing"));
             }
-            baseline = PeakMemoryProbe.measure(s, null, torchThreads);
-            progress.step("peak memory, engine only");
-            for (Variant v : Variant.values()) {
-                peaks.put(v, PeakMemoryProbe.measure(s, v, torchThreads));
-                progress.step("peak memory, " + v.label);
+            if (!noMemory) {
+                baseline = PeakMemoryProbe.measure(s, null, torchThreads);
+                progress.step("peak memory, engine only");
+                for (Variant v : Variant.values()) {
+                    peaks.put(v, PeakMemoryProbe.measure(s, v, torchThreads));
+                    progress.step("peak memory, " + v.label);
+                }
             }
             peer = pytorch(s, torchThreads);
             progress.step("pytorch peer");
@@ -117,10 +124,15 @@ final class LlavaTrainBenchCommand implements Callable<Integer> {
         out.println();
         out.printf(Locale.ROOT, "input tokens/s counts every position the LLM sees (text and image features); supervised "
                 + "tokens/s only the answer tokens that carry a loss.%n");
-        out.printf(Locale.ROOT, "peak RSS: the kernel's peak resident memory (VmHWM) of a fresh JVM that builds only that "
-                + "variant and runs %d steps (heap, JIT and libtorch's native tensors); engine-only JVM: %s MiB. "
-                + "PyTorch: VmHWM of the peer process (its timing run, LoRA only), above its RSS after `import torch`.%n",
-                Math.max(2, steps), mib(baseline));
+        if (noMemory) {
+            out.printf(Locale.ROOT, "peak RSS: not measured for our variants (--no-memory). PyTorch: VmHWM of the peer "
+                    + "process (its timing run, LoRA only), above its RSS after `import torch`.%n");
+        } else {
+            out.printf(Locale.ROOT, "peak RSS: the kernel's peak resident memory (VmHWM) of a fresh JVM that builds only "
+                    + "that variant and runs %d steps (heap, JIT and libtorch's native tensors); engine-only JVM: %s MiB. "
+                    + "PyTorch: VmHWM of the peer process (its timing run, LoRA only), above its RSS after `import torch`.%n",
+                    Math.max(2, steps), mib(baseline));
+        }
         double lora = rows.get(0).inputTokensPerSecond();
         out.printf(Locale.ROOT, "MoSLoRA / LoRA tokens/s            %.3f%n", rows.get(1).inputTokensPerSecond() / lora);
         out.printf(Locale.ROOT, "QMoSLoRA / LoRA tokens/s           %.3f%n", rows.get(2).inputTokensPerSecond() / lora);

@@ -55,7 +55,7 @@ public final class AdapterBenchmark {
         CausalLM mos = model(m, AdapterKind.MOSLORA);
         CausalLM base = model(m, null);
         CausalLM merged = model(m, AdapterKind.MOSLORA);
-        merged.namedModules().values().stream().filter(x -> x instanceof LoraLinear).forEach(x -> ((LoraLinear) x).merge());
+        LoraLinear.mergeEverywhere(merged);
         NDArray ids = m.randomInteger(0, 32, new Shape(s.batch(), s.seq()), DataType.INT64);
         cases.put("train step, no adapter (full fine-tune)", trainStep(full, ids, m));
         cases.put("train step, LoRA", trainStep(lora, ids, m));

@@ -99,7 +99,7 @@ public final class UNetStepBenchmark {
         cases.put(DENOISE_BASE, denoiseStep(model(m, null), in, m));
         cases.put(DENOISE_UNMERGED, denoiseStep(model(m, AdapterKind.MOSLORA), in, m));
         UNet2DConditionModel merged = model(m, AdapterKind.MOSLORA);
-        merged.namedModules().values().stream().filter(x -> x instanceof LoraLinear).forEach(x -> ((LoraLinear) x).merge());
+        LoraLinear.mergeEverywhere(merged);
         cases.put(DENOISE_MERGED, denoiseStep(merged, in, m));
 
         return InterleavedRounds.medians(InterleavedRounds.time(cases, s.warmup(), s.rounds(), 1, 42, afterEach));

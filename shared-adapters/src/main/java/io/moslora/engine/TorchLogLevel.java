@@ -54,7 +54,7 @@ public final class TorchLogLevel {
     }
 
     /** The level in force. */
-    public static int get() {
+    public static int threshold() {
         return flag().getInt(0);
     }
 

@@ -24,12 +24,12 @@ class TorchLogLevelTest {
         int before = TorchLogLevel.set(2);
         try {
             assertThat(before).isBetween(0, 3);
-            assertThat(TorchLogLevel.get()).isEqualTo(2);
+            assertThat(TorchLogLevel.threshold()).isEqualTo(2);
             TorchLogLevel.set(3);
-            assertThat(TorchLogLevel.get()).isEqualTo(3);
+            assertThat(TorchLogLevel.threshold()).isEqualTo(3);
         } finally {
             TorchLogLevel.set(before);
         }
-        assertThat(TorchLogLevel.get()).isEqualTo(before);
+        assertThat(TorchLogLevel.threshold()).isEqualTo(before);
     }
 }

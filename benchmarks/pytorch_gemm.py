@@ -34,4 +34,4 @@ for spec in a.gemm:
         del y
         if i >= 2:
             times.append(t)
-    print("gemm", spec, " ".join("%.4f" % t for t in times))
+    print("gemm." + spec, " ".join("%.4f" % t for t in times))

@@ -12,6 +12,13 @@ only time matters. Uses Debian's python3-torch (1.13: no fused attention) with t
 Prints `key value` lines: torch, threads, params_total, params_trainable and (unless --count-only)
 lora_step_ms (median), baseline_rss_mib (after import torch), peak_rss_mib (VmHWM at the end).
 """
+import os, sys
+
+# Debian's torch 1.13 does not pass torch.set_num_threads on to OpenBLAS (pthreads build), which then uses every
+# core: measured 2 BLAS threads after set_num_threads(1). Pin OpenBLAS before torch loads it.
+for i, arg in enumerate(sys.argv):
+    if arg == "--threads" and i + 1 < len(sys.argv) and int(sys.argv[i + 1]) > 0:
+        os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[i + 1]
 import argparse, json, math, statistics, time
 import torch
 import torch.nn as nn

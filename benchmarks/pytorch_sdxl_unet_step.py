@@ -15,6 +15,13 @@ a busy machine adds), with `torch_version` and `torch_threads`. With --count-par
 parameter counts (`params_base N`, `params_lora_adapter N`), which a Java test compares with ours.
 Debian's python3-torch is 1.13: no fused attention, so attention is softmax(q·kᵀ/√d)·v written out.
 """
+import os, sys
+
+# Debian's torch 1.13 does not pass torch.set_num_threads on to OpenBLAS (pthreads build), which then uses every
+# core: measured 2 BLAS threads after set_num_threads(1). Pin OpenBLAS before torch loads it.
+for i, arg in enumerate(sys.argv):
+    if arg == "--threads" and i + 1 < len(sys.argv) and int(sys.argv[i + 1]) > 0:
+        os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[i + 1]
 import argparse, collections, json, math, random, statistics, time
 import torch
 import torch.nn as nn

@@ -1,5 +1,6 @@
 package io.moslora.cli;
 
+import io.moslora.engine.TorchLogLevel;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 
@@ -30,7 +31,22 @@ public final class Main extends CommandGroup {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
+        if (!helpOrVersion(args)) { // those need no engine, and starting it takes a second or two
+            try {
+                TorchLogLevel.applyEnvironment(); // the launcher's TORCH_CPP_LOG_LEVEL=ERROR: libtorch does not read it itself
+            } catch (UserError e) {
+                err.println(e.getMessage());
+                System.exit(Cli.USER_ERROR);
+            } catch (RuntimeException e) {
+                // no libtorch to quiet: a command that needs the engine reports that itself
+            }
+        }
         System.exit(Cli.run(new Main(), out, err, args));
+    }
+
+    private static boolean helpOrVersion(String[] args) {
+        return args.length == 0 || java.util.Arrays.stream(args).anyMatch(a -> a.equals("-h") || a.equals("--help")
+                || a.equals("-V") || a.equals("--version") || a.equals("help"));
     }
 
     static final class Version implements picocli.CommandLine.IVersionProvider {

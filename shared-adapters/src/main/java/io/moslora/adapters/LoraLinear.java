@@ -107,6 +107,21 @@ public final class LoraLinear extends Module implements LinearLayer {
         return n;
     }
 
+    /**
+     * Merges every adapter under {@code root} into its base weight (at its current scale); returns how many there
+     * were. Inference then costs what the base costs.
+     */
+    public static int mergeEverywhere(Module root) {
+        int n = 0;
+        for (Module m : root.namedModules().values()) {
+            if (m instanceof LoraLinear lora) {
+                lora.merge();
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** α/r times the runtime scale: what multiplies B·M·A everywhere (forward, ΔW, merge). */
     private double effectiveScaling() {
         return config.scaling() * scale;
@@ -172,7 +187,9 @@ public final class LoraLinear extends Module implements LinearLayer {
             return DoraMagnitude.fold(w, delta, magnitude().weight().array().stopGradient()).sub(w);
         }
         NDArray a = effectiveA();
-        NDArray delta = Scalars.mul(loraB().weight().array().matMul(a), effectiveScaling());
+        NDArray ba = loraB().weight().array().matMul(a);
+        NDArray delta = Scalars.mul(ba, effectiveScaling());
+        ba.close(); // the temporaries live in the model's manager: without closing, each merge would keep a [out, in] copy
         if (a != loraA().weight().array()) {
             a.close();
         }
@@ -192,7 +209,9 @@ public final class LoraLinear extends Module implements LinearLayer {
         }
         NDArray w = denseBase().weight().array();
         if (magnitude() == null) {
-            w.addi(deltaWeight());
+            try (NDArray delta = deltaWeight()) {
+                w.addi(delta);
+            }
         } else {
             // W' = (m/n) ⊙ (W + ΔW), n = ‖W + ΔW‖ per row, kept to undo it (as PEFT caches it)
             NDArray delta = loraDelta(w.getManager()).toType(w.getDataType(), false);
@@ -209,7 +228,9 @@ public final class LoraLinear extends Module implements LinearLayer {
         }
         NDArray w = denseBase().weight().array();
         if (magnitude() == null) {
-            w.subi(deltaWeight());
+            try (NDArray delta = deltaWeight()) {
+                w.subi(delta);
+            }
         } else {
             w.divi(rowScaleAtMerge().expandDims(1)).subi(loraDelta(w.getManager()).toType(w.getDataType(), false));
             normsAtMerge.close();

@@ -12,6 +12,8 @@ import ai.djl.training.GradientCollector;
 import io.moslora.nn.Linear;
 import io.moslora.nn.Module;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,6 +139,35 @@ class LoraLinearTest {
         mos.unmerge();
         assertClose(mos.base().denseWeight(), before, 1e-6);
         assertClose(mos.forward(x), unmergedOut, 1e-6);
+    }
+
+    @Test
+    void mergeEverywhereFoldsEveryAdapterAndLeavesNoTemporariesInTheModelsManager() {
+        LoraLinear mos = adapter(AdapterKind.MOSLORA, MixerInit.KAIMING, DataType.FLOAT32,
+                m.randomNormal(0, 1, new Shape(R, IN), DataType.FLOAT32), m.randomNormal(0, 1, new Shape(OUT, R), DataType.FLOAT32));
+        LoraLinear lora = adapter(AdapterKind.LORA, MixerInit.KAIMING, DataType.FLOAT32,
+                m.randomNormal(0, 1, new Shape(R, IN), DataType.FLOAT32), m.randomNormal(0, 1, new Shape(OUT, R), DataType.FLOAT32));
+        Module root = new Module() {};
+        root.addChild("a", mos);
+        root.addChild("b", lora);
+        NDArray x = x(DataType.FLOAT32);
+        NDArray mosOut = mos.forward(x);
+        NDArray loraOut = lora.forward(x);
+        Set<String> arrays = arrayIds(m);
+        assertThat(LoraLinear.mergeEverywhere(root)).isEqualTo(2);
+        // ΔW and the B·(M·A) product are freed once folded in: a real UNet would otherwise hold a copy per layer
+        assertThat(arrayIds(m)).isEqualTo(arrays);
+        assertThat(mos.isMerged()).isTrue();
+        assertThat(lora.isMerged()).isTrue();
+        assertClose(mos.forward(x), mosOut, 1e-5);
+        assertClose(lora.forward(x), loraOut, 1e-5);
+        Set<String> beforeUnmerge = arrayIds(m);
+        mos.unmerge();
+        assertThat(arrayIds(m)).isEqualTo(beforeUnmerge);
+    }
+
+    private static Set<String> arrayIds(NDManager manager) {
+        return manager.getManagedArrays().stream().map(NDArray::getUid).collect(Collectors.toSet());
     }
 
     @Test

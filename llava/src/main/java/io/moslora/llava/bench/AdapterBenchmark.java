@@ -9,6 +9,8 @@ import io.moslora.adapters.AdapterConfig;
 import io.moslora.adapters.AdapterInjector;
 import io.moslora.adapters.AdapterKind;
 import io.moslora.adapters.LoraLinear;
+import io.moslora.bench.InterleavedRounds;
+import io.moslora.bench.PytorchPeer;
 import io.moslora.config.LlamaConfig;
 import io.moslora.engine.Seeds;
 import io.moslora.engine.StepScope;
@@ -53,7 +55,7 @@ public final class AdapterBenchmark {
         CausalLM mos = model(m, AdapterKind.MOSLORA);
         CausalLM base = model(m, null);
         CausalLM merged = model(m, AdapterKind.MOSLORA);
-        merged.namedModules().values().stream().filter(x -> x instanceof LoraLinear).forEach(x -> ((LoraLinear) x).merge());
+        LoraLinear.mergeEverywhere(merged);
         // inference trains nothing: both models frozen alike
         base.setTrainable(false);
         merged.setTrainable(false);
@@ -63,7 +65,10 @@ public final class AdapterBenchmark {
         cases.put("train step, MoSLoRA", trainStep(mos, ids, m));
         cases.put("inference, base", inference(base, ids, m));
         cases.put("inference, MoSLoRA merged", inference(merged, ids, m));
-        return InterleavedRounds.medians(InterleavedRounds.time(cases, s.warmup(), s.rounds(), 1, 42));
+        Map<String, Double> medians = new LinkedHashMap<>();
+        InterleavedRounds.medians(InterleavedRounds.time(cases, s.warmup(), s.rounds(), 1, 42))
+                .forEach((k, t) -> medians.put(k, t.wallMs()));
+        return medians;
     }
 
     private CausalLM model(NDManager m, AdapterKind kind) {
@@ -103,10 +108,10 @@ public final class AdapterBenchmark {
 
     /** Runs the PyTorch eager peer script with Debian's python3, if it is installed; null otherwise. */
     public Double pytorchLoraStepMs(Path script) {
-        Map<String, String> out = PytorchPeer.run(script, List.of("--hidden", "" + s.hidden(), "--heads", "" + s.heads(),
+        PytorchPeer.Result out = PytorchPeer.run(script, List.of("--hidden", "" + s.hidden(), "--heads", "" + s.heads(),
                 "--inter", "" + config.intermediateSize(), "--seq", "" + s.seq(), "--batch", "" + s.batch(),
                 "--rank", "" + s.rank(), "--rounds", "" + s.rounds(), "--warmup", "" + s.warmup(),
                 "--threads", "" + PytorchPeer.jvmTorchThreads()));
-        return out == null || !out.containsKey("lora_step_ms") ? null : Double.parseDouble(out.get("lora_step_ms"));
+        return out.ok() && out.values().containsKey("lora_step_ms") ? out.number("lora_step_ms") : null;
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.moslora.engine.Ops;
+import io.moslora.bench.PytorchPeer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,12 +85,16 @@ public final class GemmBenchmark {
                 });
             }
             if (peerAvailable) {
-                Map<String, List<Double>> p = PeerProcess.timings(peerScript, "gemm ", peerArgs());
-                if (p == null) {
+                PytorchPeer.Result p = PytorchPeer.run(peerScript, peerArgs());
+                if (!p.ok()) {
                     peerAvailable = false;
                 } else {
                     for (Gemm g : gemms) {
-                        peer.computeIfAbsent(g, x -> new ArrayList<>()).addAll(p.getOrDefault(g.key(), List.of()));
+                        // lines "gemm.<shape> <ms> <ms> ..."
+                        String times = p.values().getOrDefault("gemm." + g.key(), "");
+                        for (String t : times.isBlank() ? new String[0] : times.trim().split("\\s+")) {
+                            peer.computeIfAbsent(g, x -> new ArrayList<>()).add(Double.parseDouble(t));
+                        }
                     }
                 }
             }

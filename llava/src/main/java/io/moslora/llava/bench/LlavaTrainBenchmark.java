@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moslora.adapters.AdapterConfig;
 import io.moslora.adapters.AdapterInjector;
 import io.moslora.adapters.AdapterKind;
+import io.moslora.bench.InterleavedRounds;
 import io.moslora.config.LlavaConfig;
 import io.moslora.config.TinyConfigs;
 import io.moslora.engine.Seeds;
@@ -134,13 +135,14 @@ public final class LlavaTrainBenchmark {
             models.put(v, model);
             cases.put(v.name(), trainStep(model, root));
         }
-        Map<String, Double> ms = InterleavedRounds.medians(
+        Map<String, InterleavedRounds.Timing> ms = InterleavedRounds.medians(
                 InterleavedRounds.time(cases, s.warmup(), s.rounds(), s.steps(), 42, afterStep));
         List<Row> rows = new ArrayList<>();
         for (Variant v : Variant.values()) {
-            double seconds = ms.get(v.name()) / 1000;
+            double stepMs = ms.get(v.name()).wallMs();
+            double seconds = stepMs / 1000;
             LlavaModel m = models.get(v);
-            rows.add(new Row(v, m.trainableParameterCount(), m.parameterCount(), ms.get(v.name()),
+            rows.add(new Row(v, m.trainableParameterCount(), m.parameterCount(), stepMs,
                     inputTokensPerStep() / seconds, supervisedTokensPerStep() / seconds));
         }
         return rows;

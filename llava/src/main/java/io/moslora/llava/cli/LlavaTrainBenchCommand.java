@@ -3,6 +3,7 @@ package io.moslora.llava.cli;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import io.moslora.bench.PytorchPeer;
 import io.moslora.cli.UserError;
 import io.moslora.config.LlavaConfig;
 import io.moslora.io.AtomicFiles;
@@ -12,12 +13,12 @@ import io.moslora.llava.bench.LlavaTrainBenchmark.Row;
 import io.moslora.llava.bench.LlavaTrainBenchmark.Settings;
 import io.moslora.llava.bench.LlavaTrainBenchmark.Variant;
 import io.moslora.llava.bench.PeakMemoryProbe;
-import io.moslora.llava.bench.PytorchPeer;
 import io.moslora.train.TrainingProgress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +51,9 @@ final class LlavaTrainBenchCommand implements Callable<Integer> {
     @Option(names = "--pytorch-script", defaultValue = "benchmarks/pytorch_llava_step.py",
             description = "Peer script run with /usr/bin/python3 (default: ${DEFAULT-VALUE}).")
     Path script;
+    @Option(names = "--no-memory", description = "Skip the peak-memory probes (one fresh JVM per variant and one "
+            + "engine-only); the peak columns then read n/a for our variants.")
+    boolean noMemory;
 
     @Override
     public Integer call() {
@@ -62,22 +66,25 @@ final class LlavaTrainBenchCommand implements Callable<Integer> {
         LlavaTrainBenchmark bench = new LlavaTrainBenchmark(s);
         PrintWriter out = spec.commandLine().getOut();
         List<Row> rows;
-        double baseline;
+        double baseline = -1;
         Map<Variant, Double> peaks = new EnumMap<>(Variant.class);
-        Map<String, String> torch;
+        Arrays.stream(Variant.values()).forEach(v -> peaks.put(v, -1.0));
+        PytorchPeer.Result peer;
         // steps, then one tick per memory-probe JVM (engine-only + each variant) and one for the PyTorch peer
-        long ticks = bench.stepsToRun() + Variant.values().length + 2;
+        long ticks = bench.stepsToRun() + (noMemory ? 0 : Variant.values().length + 1) + 1;
         try (TrainingProgress progress = new TrainingProgress("bench llava-train", ticks, 0)) {
             try (NDManager root = NDManager.newBaseManager()) {
                 rows = bench.run(root, () -> progress.step("timing"));
             }
-            baseline = PeakMemoryProbe.measure(s, null, torchThreads);
-            progress.step("peak memory, engine only");
-            for (Variant v : Variant.values()) {
-                peaks.put(v, PeakMemoryProbe.measure(s, v, torchThreads));
-                progress.step("peak memory, " + v.label);
+            if (!noMemory) {
+                baseline = PeakMemoryProbe.measure(s, null, torchThreads);
+                progress.step("peak memory, engine only");
+                for (Variant v : Variant.values()) {
+                    peaks.put(v, PeakMemoryProbe.measure(s, v, torchThreads));
+                    progress.step("peak memory, " + v.label);
+                }
             }
-            torch = pytorch(s, torchThreads);
+            peer = pytorch(s, torchThreads);
             progress.step("pytorch peer");
         }
 
@@ -105,7 +112,8 @@ final class LlavaTrainBenchCommand implements Callable<Integer> {
                     r.trainableParameters(), r.stepMsMedian(), r.inputTokensPerSecond(), r.supervisedTokensPerSecond(),
                     mib(peak), peak > 0 && baseline > 0 ? mib(peak - baseline) : "n/a");
         }
-        Double torchMs = torch == null ? null : Double.valueOf(torch.get("lora_step_ms"));
+        Map<String, String> torch = peer.values();
+        Double torchMs = peer.ok() && torch.containsKey("lora_step_ms") ? peer.number("lora_step_ms") : null;
         if (torchMs != null) {
             double peak = Double.parseDouble(torch.get("peak_rss_mib"));
             double base = Double.parseDouble(torch.get("baseline_rss_mib"));
@@ -116,15 +124,20 @@ final class LlavaTrainBenchCommand implements Callable<Integer> {
         out.println();
         out.printf(Locale.ROOT, "input tokens/s counts every position the LLM sees (text and image features); supervised "
                 + "tokens/s only the answer tokens that carry a loss.%n");
-        out.printf(Locale.ROOT, "peak RSS: the kernel's peak resident memory (VmHWM) of a fresh JVM that builds only that "
-                + "variant and runs %d steps (heap, JIT and libtorch's native tensors); engine-only JVM: %s MiB. "
-                + "PyTorch: VmHWM of the peer process (its timing run, LoRA only), above its RSS after `import torch`.%n",
-                Math.max(2, steps), mib(baseline));
+        if (noMemory) {
+            out.printf(Locale.ROOT, "peak RSS: not measured for our variants (--no-memory). PyTorch: VmHWM of the peer "
+                    + "process (its timing run, LoRA only), above its RSS after `import torch`.%n");
+        } else {
+            out.printf(Locale.ROOT, "peak RSS: the kernel's peak resident memory (VmHWM) of a fresh JVM that builds only "
+                    + "that variant and runs %d steps (heap, JIT and libtorch's native tensors); engine-only JVM: %s MiB. "
+                    + "PyTorch: VmHWM of the peer process (its timing run, LoRA only), above its RSS after `import torch`.%n",
+                    Math.max(2, steps), mib(baseline));
+        }
         double lora = rows.get(0).inputTokensPerSecond();
         out.printf(Locale.ROOT, "MoSLoRA / LoRA tokens/s            %.3f%n", rows.get(1).inputTokensPerSecond() / lora);
         out.printf(Locale.ROOT, "QMoSLoRA / LoRA tokens/s           %.3f%n", rows.get(2).inputTokensPerSecond() / lora);
         out.printf(Locale.ROOT, "our LoRA / PyTorch eager tokens/s  %s%n", torchMs == null
-                ? "n/a (needs Debian python3-torch and libopenblas0-pthread, and the script " + script + ")"
+                ? "n/a (" + peer.problem() + "; the peer needs Debian python3-torch and libopenblas0-pthread)"
                 : String.format(Locale.ROOT, "%.3f", lora / (bench.inputTokensPerStep() / (torchMs / 1000))));
         out.flush();
         return 0;
@@ -143,21 +156,17 @@ final class LlavaTrainBenchCommand implements Callable<Integer> {
         return new Settings(p, batch, textTokens, rank, warmup, rounds, steps);
     }
 
-    /** The peer's printed values, or null when python3-torch or the script is missing. */
-    private Map<String, String> pytorch(Settings s, int torchThreads) {
-        if (!PytorchPeer.torchAvailable()) {
-            return null;
-        }
+    /** The peer's printed values, or why it could not run. */
+    private PytorchPeer.Result pytorch(Settings s, int torchThreads) {
         Path config = null;
         try {
             config = Files.createTempFile("moslora-bench-llava", ".json");
             AtomicFiles.writeBytes(config, s.preset().configJson());
-            Map<String, String> out = PytorchPeer.run(script, List.of("--config", config.toString(), "--batch",
+            return PytorchPeer.run(script, List.of("--config", config.toString(), "--batch",
                     "" + s.batch(), "--text-tokens", "" + s.textTokens(), "--rank", "" + s.rank(), "--warmup",
                     "" + s.warmup(), "--rounds", "" + s.rounds(), "--steps", "" + s.steps(), "--threads", "" + torchThreads));
-            return out != null && out.containsKey("lora_step_ms") ? out : null;
         } catch (IOException e) {
-            return null;
+            return new PytorchPeer.Result(Map.of(), "cannot write the peer's config: " + e.getMessage());
         } finally {
             if (config != null) {
                 config.toFile().delete();

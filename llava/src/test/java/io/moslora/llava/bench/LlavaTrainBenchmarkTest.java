@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDManager;
+import io.moslora.bench.PytorchPeer;
 import io.moslora.io.AtomicFiles;
 import io.moslora.llava.bench.LlavaTrainBenchmark.Preset;
 import io.moslora.llava.bench.LlavaTrainBenchmark.Settings;
@@ -11,7 +12,6 @@ import io.moslora.llava.bench.LlavaTrainBenchmark.Variant;
 import io.moslora.llava.model.LlavaModel;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,36 +36,22 @@ class LlavaTrainBenchmarkTest {
         assertThat(batch.get(0).images().get(0)).hasSize(3 * 32 * 32);
     }
 
-    @Test
-    void medianOfOddAndEvenCounts() {
-        assertThat(InterleavedRounds.median(new double[] {5, 1, 3})).isEqualTo(3.0);
-        assertThat(InterleavedRounds.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
-    }
-
-    @Test
-    void everyCaseRunsWarmupPlusRoundsTimesSteps() {
-        int[] calls = new int[2];
-        var times = InterleavedRounds.time(new java.util.LinkedHashMap<>(Map.of("a", () -> calls[0]++, "b", () -> calls[1]++)),
-                2, 3, 4, 1);
-        assertThat(calls).containsExactly(20, 20);
-        assertThat(times.get("a")).hasSize(12);
-    }
-
     /** The PyTorch peer builds the same model: its parameter counts equal ours (needs Debian python3-torch). */
     @Test
     void pytorchPeerCountsTheSameParameters(@TempDir Path dir) {
-        assumeTrue(PytorchPeer.torchAvailable(), "Debian python3-torch is not installed");
+        String missing = PytorchPeer.torchMissing();
+        assumeTrue(missing == null, "no python3-torch: " + missing);
         for (Preset p : Preset.values()) {
             Settings s = new Settings(p, 1, 8, 16, 0, 1, 1);
             Path config = dir.resolve(p + ".json");
             AtomicFiles.writeBytes(config, p.configJson());
-            Map<String, String> torch = PytorchPeer.run(Path.of("../benchmarks/pytorch_llava_step.py"),
+            PytorchPeer.Result torch = PytorchPeer.run(Path.of("../benchmarks/pytorch_llava_step.py"),
                     List.of("--config", config.toString(), "--rank", "16", "--count-only"));
-            assertThat(torch).as(p.name()).isNotNull();
+            assertThat(torch.problem()).as(p.name()).isNull();
             try (NDManager m = NDManager.newBaseManager()) {
                 LlavaModel ours = new LlavaTrainBenchmark(s).build(Variant.LORA, m);
-                assertThat(Long.parseLong(torch.get("params_total"))).as(p.name()).isEqualTo(ours.parameterCount());
-                assertThat(Long.parseLong(torch.get("params_trainable"))).as(p.name()).isEqualTo(ours.trainableParameterCount());
+                assertThat((long) torch.number("params_total")).as(p.name()).isEqualTo(ours.parameterCount());
+                assertThat((long) torch.number("params_trainable")).as(p.name()).isEqualTo(ours.trainableParameterCount());
             }
         }
     }

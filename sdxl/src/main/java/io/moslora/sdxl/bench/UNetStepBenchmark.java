@@ -11,6 +11,8 @@ import io.moslora.adapters.AdapterConfig;
 import io.moslora.adapters.AdapterInjector;
 import io.moslora.adapters.AdapterKind;
 import io.moslora.adapters.LoraLinear;
+import io.moslora.bench.InterleavedRounds;
+import io.moslora.bench.InterleavedRounds.Timing;
 import io.moslora.config.UNet2DConditionConfig;
 import io.moslora.engine.OwnedArrays;
 import io.moslora.engine.Seeds;
@@ -22,11 +24,6 @@ import io.moslora.sdxl.scheduler.DdpmNoiseSchedule;
 import io.moslora.sdxl.train.DreamBoothOptions;
 import io.moslora.sdxl.train.DreamBoothTrainer;
 import io.moslora.train.AdamW;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,12 +48,6 @@ public final class UNetStepBenchmark {
     static final int DENOISE_TIMESTEP = 500;
 
     public record Settings(BenchUNet unet, int rounds, int warmup, long seed) {}
-
-    /**
-     * Medians of one case: wall time, and the CPU time of the calling thread. With one torch thread every op runs
-     * on the calling thread, so its CPU time is the work itself, without the time a busy machine kept it waiting.
-     */
-    public record Timing(double wallMs, double cpuMs) {}
 
     private final Settings s;
     private final UNet2DConditionConfig config;
@@ -94,7 +85,10 @@ public final class UNetStepBenchmark {
         return 5L * (s.warmup() + s.rounds());
     }
 
-    /** Median times per case, in the order of the constants above; {@code afterEach} runs after every case run, untimed. */
+    /**
+     * Median wall and thread-CPU times per case ({@link InterleavedRounds}), in the order of the constants above;
+     * {@code afterEach} runs after every case run, untimed.
+     */
     public Map<String, Timing> run(NDManager m, Runnable afterEach) {
         // DJL turns autograd recording off only on the thread that started the engine; denoising must not record
         JniUtils.setGradMode(false);
@@ -105,35 +99,10 @@ public final class UNetStepBenchmark {
         cases.put(DENOISE_BASE, denoiseStep(model(m, null), in, m));
         cases.put(DENOISE_UNMERGED, denoiseStep(model(m, AdapterKind.MOSLORA), in, m));
         UNet2DConditionModel merged = model(m, AdapterKind.MOSLORA);
-        merged.namedModules().values().stream().filter(x -> x instanceof LoraLinear).forEach(x -> ((LoraLinear) x).merge());
+        LoraLinear.mergeEverywhere(merged);
         cases.put(DENOISE_MERGED, denoiseStep(merged, in, m));
 
-        Map<String, double[]> wall = new LinkedHashMap<>();
-        Map<String, double[]> cpu = new LinkedHashMap<>();
-        cases.keySet().forEach(k -> {
-            wall.put(k, new double[s.rounds()]);
-            cpu.put(k, new double[s.rounds()]);
-        });
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        // a fixed order hands each case the memory state its predecessor left; a fresh order each round evens it out
-        Random order = new Random(42);
-        List<String> names = new ArrayList<>(cases.keySet());
-        for (int r = -s.warmup(); r < s.rounds(); r++) {
-            Collections.shuffle(names, order);
-            for (String name : names) {
-                long c0 = threads.getCurrentThreadCpuTime();
-                long t0 = System.nanoTime();
-                cases.get(name).run();
-                if (r >= 0) {
-                    wall.get(name)[r] = (System.nanoTime() - t0) / 1e6;
-                    cpu.get(name)[r] = (threads.getCurrentThreadCpuTime() - c0) / 1e6;
-                }
-                afterEach.run();
-            }
-        }
-        Map<String, Timing> medians = new LinkedHashMap<>();
-        wall.forEach((k, t) -> medians.put(k, new Timing(median(t), median(cpu.get(k)))));
-        return medians;
+        return InterleavedRounds.medians(InterleavedRounds.time(cases, s.warmup(), s.rounds(), 1, 42, afterEach));
     }
 
     /** The arguments that make the PyTorch peer build and feed the same UNet. */
@@ -213,11 +182,5 @@ public final class UNetStepBenchmark {
             pooled2 = m.randomNormal(new Shape(2, pooledDim));
             timeIds2 = ids.toNDArray(m, 2);
         }
-    }
-
-    static double median(double[] xs) {
-        double[] c = xs.clone();
-        Arrays.sort(c);
-        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
     }
 }

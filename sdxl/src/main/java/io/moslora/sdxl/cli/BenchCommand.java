@@ -4,10 +4,11 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import io.moslora.adapters.AdapterKind;
+import io.moslora.bench.InterleavedRounds;
+import io.moslora.bench.PytorchPeer;
 import io.moslora.cli.UserError;
 import io.moslora.config.HfConfigJson;
 import io.moslora.sdxl.bench.BenchUNet;
-import io.moslora.sdxl.bench.PytorchPeer;
 import io.moslora.sdxl.bench.UNetStepBenchmark;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -67,7 +68,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         int torchThreads = JniUtils.getNumThreads();
         UNetStepBenchmark bench = new UNetStepBenchmark(new UNetStepBenchmark.Settings(unet, rounds, warmup, 0));
-        Map<String, UNetStepBenchmark.Timing> t;
+        Map<String, InterleavedRounds.Timing> t;
         PytorchPeer.Result peer;
         // the peer's rounds count as one step: it reports only when it has finished
         try (NDManager m = NDManager.newBaseManager();
@@ -98,7 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private void print(UNetStepBenchmark bench, Map<String, UNetStepBenchmark.Timing> t, PytorchPeer.Result peer, int torchThreads) {
+    private void print(UNetStepBenchmark bench, Map<String, InterleavedRounds.Timing> t, PytorchPeer.Result peer, int torchThreads) {
         PrintWriter out = spec.commandLine().getOut();
         long[] lora = bench.parameterCounts(AdapterKind.LORA);
         long[] mos = bench.parameterCounts(AdapterKind.MOSLORA);
@@ -112,11 +113,11 @@ public final class BenchCommand implements Callable<Integer> {
         out.println("| case | ms | thread CPU ms |");
         out.println("|---|---:|---:|");
         t.forEach((k, v) -> row(out, k, v.wallMs(), v.cpuMs()));
-        UNetStepBenchmark.Timing torchStep = null;
-        UNetStepBenchmark.Timing torchDenoise = null;
+        InterleavedRounds.Timing torchStep = null;
+        InterleavedRounds.Timing torchDenoise = null;
         if (peer.ok()) {
-            torchStep = new UNetStepBenchmark.Timing(peer.number("lora_step_ms"), peer.number("lora_step_cpu_ms"));
-            torchDenoise = new UNetStepBenchmark.Timing(peer.number("base_denoise_ms"), peer.number("base_denoise_cpu_ms"));
+            torchStep = new InterleavedRounds.Timing(peer.number("lora_step_ms"), peer.number("lora_step_cpu_ms"));
+            torchDenoise = new InterleavedRounds.Timing(peer.number("base_denoise_ms"), peer.number("base_denoise_cpu_ms"));
             row(out, UNetStepBenchmark.TRAIN_LORA + ", PyTorch eager", torchStep.wallMs(), torchStep.cpuMs());
             row(out, UNetStepBenchmark.DENOISE_BASE + ", PyTorch eager", torchDenoise.wallMs(), torchDenoise.cpuMs());
         }
@@ -145,7 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "| %s | %.2f | %.2f |%n", name, wallMs, cpuMs);
     }
 
-    private static void ratio(PrintWriter out, String name, UNetStepBenchmark.Timing a, UNetStepBenchmark.Timing b) {
+    private static void ratio(PrintWriter out, String name, InterleavedRounds.Timing a, InterleavedRounds.Timing b) {
         out.printf(Locale.ROOT, "| %s | %.3f | %.3f |%n", name, a.wallMs() / b.wallMs(), a.cpuMs() / b.cpuMs());
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.moslora.adapters.AdapterKind;
+import io.moslora.bench.PytorchPeer;
 import io.moslora.config.HfConfigJson;
 import java.nio.file.Path;
 import java.util.List;

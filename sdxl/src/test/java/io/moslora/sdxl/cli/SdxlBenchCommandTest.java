@@ -3,7 +3,7 @@ package io.moslora.sdxl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moslora.cli.Cli;
-import io.moslora.sdxl.bench.PytorchPeer;
+import io.moslora.bench.PytorchPeer;
 import io.moslora.sdxl.bench.UNetStepBenchmark;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,4 +1,4 @@
-package io.moslora.sdxl.bench;
+package io.moslora.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,13 +10,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a PyTorch peer script with Debian's {@code /usr/bin/python3} (the one python3-torch installs into, not
- * another python on the PATH) and reads the {@code key value} lines it prints. When the peer cannot run (no
- * python, no torch, a failing script) the result says why instead of throwing: the benchmark then prints the
- * reason and goes on without the peer.
+ * Runs a PyTorch peer script of {@code benchmarks/} with Debian's {@code /usr/bin/python3} (the one python3-torch
+ * installs into, not another python on the PATH) and reads the {@code key value} lines it prints. When the peer
+ * cannot run (no python, no torch, a missing or failing script) the result says why in one line instead of
+ * throwing: a benchmark then prints the reason and goes on without the peer.
  */
 public final class PytorchPeer {
-    static final Path PYTHON = Path.of("/usr/bin/python3");
+    /** Debian's interpreter. */
+    public static final Path PYTHON = Path.of("/usr/bin/python3");
 
     /** The printed values by key, or {@code problem} (one line) when the script could not give them. */
     public record Result(Map<String, String> values, String problem) {
@@ -40,6 +41,11 @@ public final class PytorchPeer {
         }
         Result r = exec(List.of(PYTHON.toString(), "-c", "import torch"));
         return r.ok() ? null : "python3-torch is not importable (install Debian's python3-torch): " + r.problem();
+    }
+
+    /** The torch thread count to give the peer: the JVM's own ({@code 0} lets torch choose, as ours did). */
+    public static int jvmTorchThreads() {
+        return Integer.parseInt(System.getProperty("ai.djl.pytorch.num_threads", "0"));
     }
 
     /** Runs {@code script} with {@code args}; every line {@code key value} of its output becomes an entry. */

@@ -1,4 +1,4 @@
-package io.moslora.sdxl.bench;
+package io.moslora.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

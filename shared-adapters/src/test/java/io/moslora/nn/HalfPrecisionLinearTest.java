@@ -143,6 +143,29 @@ class HalfPrecisionLinearTest {
                 .mapToLong(q -> q.numel() * Bf16Guard.dataType(q.array()).getNumOfBytes()).sum();
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Precision.class, names = {"FP16", "BF16"})
+    void anAdapterAroundAHalfBaseTrainsInFp32(Precision p) {
+        Module root = new Container();
+        HalfPrecisionLinear half = new HalfPrecisionLinear(linear(5), p);
+        root.addChild("q_proj", half);
+        io.moslora.adapters.AdapterInjector.inject(root,
+                io.moslora.adapters.AdapterConfig.of(io.moslora.adapters.AdapterKind.MOSLORA, 4, 8, java.util.List.of("q_proj")), m);
+        var adapter = (io.moslora.adapters.LoraLinear) root.get("q_proj");
+        assertThat(adapter.child("base_layer")).isSameAs(half);
+        root.trainableParameters().forEach((k, q) ->
+                assertThat(q.array().getDataType()).as(k).isEqualTo(DataType.FLOAT32));
+        assertThat(root.trainableParameters()).hasSize(3); // A, the mixer, B: the half base stays frozen
+        NDArray x = random(8, 3, 32);
+        NDArray probe = random(9, 3, 12);
+        NDArray[] got = forwardAndInputGradient(adapter, x, probe);
+        // B starts at zero: exactly the half base's output, and the adapter's B gets an fp32 gradient
+        assertThat(got[0].toFloatArray()).containsExactly(half.forward(x).toFloatArray());
+        NDArray gradB = adapter.loraB().weight().array().getGradient();
+        assertThat(gradB.getDataType()).isEqualTo(DataType.FLOAT32);
+        assertThat(gradB.abs().sum().getFloat()).isGreaterThan(0f);
+    }
+
     @Test
     void parsesConfigNames() {
         assertThat(Precision.parseOrNull("BF16")).isEqualTo(Precision.BF16);

@@ -3,6 +3,7 @@ package io.moslora.adapters;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.moslora.cli.UserError;
+import io.moslora.nn.HalfPrecisionLinear;
 import io.moslora.nn.LinearLayer;
 import io.moslora.nn.Module;
 import io.moslora.nn.Parameter;
@@ -88,6 +89,9 @@ public final class AdapterInjector {
     }
 
     private static DataType dtypeOf(Module base) {
+        if (base instanceof HalfPrecisionLinear) {
+            return DataType.FLOAT32; // a half-precision base takes and gives float32; its adapter trains in fp32
+        }
         for (Parameter p : base.namedParameters().values()) {
             if (p.isMaterialized() && p.array().getDataType().isFloating()) {
                 return p.array().getDataType();

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.moslora.adapters.AdapterKind;
 import io.moslora.adapters.MixerInit;
 import io.moslora.cli.UserError;
+import io.moslora.nn.Precision;
 import io.moslora.train.LrSchedule;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,9 @@ import java.util.Locale;
  * @param llmQuantization {@code none} or {@code nf4} (QMoSLoRA: a frozen 4-bit LLM)
  * @param trainBase train every weight (no adapters): how the demo pre-trains its tiny base
  * @param maxSteps when positive, the number of optimizer steps instead of {@code epochs} over the data
+ * @param precision {@code fp32}, or {@code fp16} / {@code bf16}: the frozen base weights kept and multiplied in
+ *     that half type, everything trained (adapters, projector, norms, AdamW states) in fp32
+ * @param device {@code auto} (cuda when DJL sees a GPU, else cpu), {@code cpu} or {@code cuda}; see {@link TrainingDevice}
  */
 public record LlavaTrainConfig(
         String model, String llm, String visionTower, String projector, String tokenizer, String template,
@@ -36,7 +40,7 @@ public record LlavaTrainConfig(
         int batchSize, int gradAccum, double lr, double weightDecay, double warmupRatio, LrSchedule.Kind lrSchedule,
         double maxGradNorm, long seed, int checkpointEvery, int keepCheckpoints, String llmQuantization,
         AdapterSettings llmAdapter, AdapterSettings visionAdapter, boolean trainProjector, boolean trainBase,
-        boolean skipBad, ObjectNode resolved) {
+        boolean skipBad, Precision precision, String device, ObjectNode resolved) {
 
     public static final List<String> PRESETS = List.of("tiny", "llava-llama3-8b-moslora", "llava-internlm2-7b-qmoslora");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -169,6 +173,22 @@ public record LlavaTrainConfig(
         } catch (IllegalArgumentException e) {
             throw new UserError(src + ": field lr_schedule: expected cosine, linear or constant, got " + s);
         }
+        String precisionText = f.string("precision", Precision.FP32.configName());
+        Precision precision = Precision.parseOrNull(precisionText);
+        if (precision == null) {
+            throw new UserError(src + ": field precision: expected fp32, fp16 or bf16, got " + precisionText);
+        }
+        boolean trainBase = f.bool("train_base", false);
+        if (trainBase && precision.isHalf()) {
+            throw new UserError(src + ": field precision: train_base trains every weight, which needs fp32, got "
+                    + precision.configName());
+        }
+        String device = f.string("device", TrainingDevice.AUTO);
+        if (!TrainingDevice.SETTINGS.contains(device)) {
+            throw new UserError(src + ": field device: expected one of " + TrainingDevice.SETTINGS + ", got " + device);
+        }
+        t.put("precision", precision.configName()); // the written config names them even when defaulted
+        t.put("device", device);
         return new LlavaTrainConfig(model, llm, vision, projector, f.string("tokenizer", null),
                 f.string("template", "vicuna_v1"), f.string("data_path", null), f.string("image_folder", null),
                 f.string("output_dir", "work-dirs/llava-train"), f.positiveInt("max_length", 1472),
@@ -177,8 +197,8 @@ public record LlavaTrainConfig(
                 f.fraction("warmup_ratio", 0.03), schedule, f.nonNegativeDouble("max_grad_norm", 1.0),
                 f.nonNegativeLong("seed", 42), (int) f.nonNegativeLong("checkpoint_every", 0),
                 f.positiveInt("keep_checkpoints", 2), quant, adapter(t, "llm_adapter", src),
-                adapter(t, "vision_adapter", src), f.bool("train_projector", true), f.bool("train_base", false), f.bool("skip_bad", false),
-                t.deepCopy());
+                adapter(t, "vision_adapter", src), f.bool("train_projector", true), trainBase, f.bool("skip_bad", false),
+                precision, device, t.deepCopy());
     }
 
     private static AdapterSettings adapter(ObjectNode t, String key, Path src) {

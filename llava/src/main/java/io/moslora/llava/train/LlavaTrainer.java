@@ -10,6 +10,9 @@ import io.moslora.config.LlavaConfig;
 import io.moslora.config.TinyConfigs;
 import io.moslora.engine.Seeds;
 import io.moslora.io.AtomicFiles;
+import io.moslora.nn.Embedding;
+import io.moslora.nn.HalfPrecisionBase;
+import io.moslora.nn.Precision;
 import io.moslora.io.SafetensorsWriter;
 import io.moslora.llava.data.ClipImageProcessor;
 import io.moslora.llava.data.DataScan;
@@ -17,6 +20,7 @@ import io.moslora.llava.data.LlavaRecord;
 import io.moslora.llava.data.LlavaSampleBuilder;
 import io.moslora.llava.data.SupervisedSample;
 import io.moslora.llava.demo.WordLevelTokenizerFile;
+import io.moslora.llava.model.CausalLM;
 import io.moslora.llava.model.LlavaLoader;
 import io.moslora.llava.model.LlavaModel;
 import io.moslora.quant.QuantOptions;
@@ -87,7 +91,7 @@ public final class LlavaTrainer {
         AtomicFiles.writeString(out.resolve(RESOLVED_CONFIG), c.resolvedJson());
         Path tokenizerFile = tokenizerFile(c, records, out);
         try (TextTokenizer tok = TextTokenizer.open(tokenizerFile);
-                NDManager root = NDManager.newBaseManager();
+                NDManager root = NDManager.newBaseManager(TrainingDevice.resolve(c.device()));
                 PeakMemory peak = new PeakMemory()) {
             ChatTemplate template = ChatTemplates.named(c.template(), tokenizerFile);
             LlavaModel model = buildModel(c, root);
@@ -121,9 +125,10 @@ public final class LlavaTrainer {
             saveOutputs(model, c, out, tokenizerFile);
             if (log != null) {
                 log.printf(Locale.ROOT, "llava train: %d steps (%d this run) in %.1f s, final loss %.4f, %.0f tokens/s, "
-                        + "%,d trainable of %,d parameters; outputs in %s%n", steps, r.stepsRun(), r.seconds(),
+                        + "%,d trainable of %,d parameters, base in %s on %s; outputs in %s%n", steps, r.stepsRun(), r.seconds(),
                         r.finalLoss(Math.max(1, (int) (steps / 10))), r.seconds() > 0 ? tokens.get() / r.seconds() : 0,
-                        model.trainableParameterCount(), model.parameterCount(), out);
+                        model.trainableParameterCount(), model.parameterCount(), c.precision().configName(),
+                        root.getDevice(), out);
                 log.flush();
             }
             return new Result(out, steps, r, model.trainableParameterCount(), model.parameterCount(), tokens.get(),
@@ -151,14 +156,33 @@ public final class LlavaTrainer {
 
     /**
      * The base model: tiny with seeded random weights, a llava-hf folder, or XTuner's three parts, in fp32 — with the
-     * LLM's decoder layers quantized to NF4 when {@code llm_quantization} is {@code nf4}.
+     * LLM's decoder layers quantized to NF4 when {@code llm_quantization} is {@code nf4}, and the rest of the frozen
+     * base narrowed to {@code precision}.
      */
     static LlavaModel buildModel(LlavaTrainConfig c, NDManager m) {
         LlavaModel model = baseModel(c, m);
         if ("nf4".equals(c.llmQuantization())) {
             quantizeLlm(model, m);
         }
+        applyPrecision(model, c.precision());
         return model;
+    }
+
+    /**
+     * fp16 / bf16: the frozen LLM and vision tower — their Linears (the 4-bit ones excepted) and the token
+     * embeddings — kept and multiplied in the half type; the projector, the norms, CLIP's patch and position
+     * embeddings and every adapter stay fp32 (PEFT practice). fp32 changes nothing.
+     */
+    public static void applyPrecision(LlavaModel model, Precision precision) {
+        CausalLM lm = model.languageModel();
+        Embedding embeddings = lm.embeddings();
+        lm.namedModules().forEach((path, module) -> {
+            if (module == embeddings) {
+                HalfPrecisionBase.convertEmbedding(lm, path, precision);
+            }
+        });
+        HalfPrecisionBase.convertLinears(lm, precision);
+        HalfPrecisionBase.convertLinears(model.visionTower(), precision);
     }
 
     /** The run's base in fp32, never quantized: what {@code llava merge} folds the adapters into. */

@@ -113,6 +113,42 @@ class LlavaTrainConfigTest {
     }
 
     @Test
+    void precisionAndDeviceDefaultToFp32AutoAndThePaperPresetsUseBf16() {
+        LlavaTrainConfig tiny = LlavaTrainConfig.preset("tiny", List.of());
+        assertThat(tiny.precision()).isEqualTo(io.moslora.nn.Precision.FP32);
+        assertThat(tiny.device()).isEqualTo("auto");
+        assertThat(tiny.resolvedJson()).contains("\"precision\" : \"fp32\"", "\"device\" : \"auto\"");
+        for (String p : List.of("llava-llama3-8b-moslora", "llava-internlm2-7b-qmoslora")) {
+            assertThat(LlavaTrainConfig.preset(p, List.of()).precision()).as(p).isEqualTo(io.moslora.nn.Precision.BF16);
+        }
+        LlavaTrainConfig set = LlavaTrainConfig.preset("tiny", List.of("precision=FP16", "device=cpu"));
+        assertThat(set.precision()).isEqualTo(io.moslora.nn.Precision.FP16);
+        assertThat(set.device()).isEqualTo("cpu");
+    }
+
+    @Test
+    void badPrecisionOrDeviceNamesTheField(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("run.yaml");
+        Files.writeString(f, "preset: tiny\nprecision: fp8\n");
+        assertThatThrownBy(() -> LlavaTrainConfig.load(f, List.of())).isInstanceOf(UserError.class)
+                .hasMessage(f + ": field precision: expected fp32, fp16 or bf16, got fp8");
+        assertThatThrownBy(() -> LlavaTrainConfig.preset("tiny", List.of("device=gpu"))).isInstanceOf(UserError.class)
+                .hasMessageContaining("field device").hasMessageContaining("gpu");
+        assertThatThrownBy(() -> LlavaTrainConfig.preset("tiny", List.of("precision=bf16", "train_base=true")))
+                .isInstanceOf(UserError.class).hasMessageContaining("field precision: train_base");
+    }
+
+    @Test
+    void deviceAutoFollowsTheGpuCountAndCudaNeedsAGpu() {
+        assertThat(TrainingDevice.resolve("auto", 0)).isEqualTo(ai.djl.Device.cpu());
+        assertThat(TrainingDevice.resolve("auto", 2)).isEqualTo(ai.djl.Device.gpu());
+        assertThat(TrainingDevice.resolve("cpu", 2)).isEqualTo(ai.djl.Device.cpu());
+        assertThat(TrainingDevice.resolve("cuda", 1)).isEqualTo(ai.djl.Device.gpu());
+        assertThatThrownBy(() -> TrainingDevice.resolve("cuda", 0)).isInstanceOf(UserError.class)
+                .hasMessageStartingWith("training config: field device: cuda, but DJL sees no GPU");
+    }
+
+    @Test
     void batchesAreAPureFunctionOfSeedStepAndMicro() {
         TrainingBatches b = new TrainingBatches(10, 3, 2, 7);
         assertThat(b.indices(4, 1)).isEqualTo(new TrainingBatches(10, 3, 2, 7).indices(4, 1));

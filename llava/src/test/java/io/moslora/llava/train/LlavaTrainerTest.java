@@ -152,6 +152,119 @@ class LlavaTrainerTest {
         }
     }
 
+    private static List<Double> losses(Path out) throws Exception {
+        return Files.readAllLines(out.resolve("metrics.jsonl")).stream()
+                .map(l -> Double.parseDouble(l.replaceAll(".*\"loss\":([^}]*)}.*", "$1"))).toList();
+    }
+
+    @Test
+    void fp16RunTrainsLikeFp32AndSavesFp32AdaptersThatLoadIntoAnFp32Model(@TempDir Path fp32, @TempDir Path fp16)
+            throws Exception {
+        train(cmd(tiny(fp32)));
+        train(cmd(tiny(fp16, "precision=fp16")));
+        List<Double> full = losses(fp32);
+        List<Double> half = losses(fp16);
+        assertThat(half).hasSize(6).allMatch(Double::isFinite);
+        assertThat(half.get(5)).isLessThan(half.get(0));
+        assertThat(Math.abs(half.get(0) - full.get(0)) / full.get(0)).isLessThan(1e-2);
+        assertThat(Files.readString(fp16.resolve("train_config.json")))
+                .contains("\"precision\" : \"fp16\"", "\"device\" : \"auto\"");
+        for (String d : List.of("llm_adapter", "vision_adapter")) {
+            try (SafetensorsFile f = SafetensorsFile.open(fp16.resolve(d + "/adapter_model.safetensors"))) {
+                assertThat(f.tensors()).as(d).allMatch(t -> t.dtype() == io.moslora.io.DType.F32);
+            }
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            LlavaModel model = LlavaTrainer.baseModel(LlavaTrainConfig.preset("tiny", List.of()), m);
+            TrainedLlava.apply(model, fp16, m);
+            for (String path : List.of("language_model.model.layers.0.self_attn.q_proj",
+                    "vision_tower.vision_model.encoder.layers.0.mlp.fc2")) { // layer 1 of 2 is past the features
+                var adapter = (io.moslora.adapters.LoraLinear) model.get(path);
+                NDArray b = adapter.loraB().weight().array();
+                assertThat(b.getDataType()).as(path).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT32);
+                assertThat(b.abs().sum().getFloat()).as(path).isGreaterThan(0f); // trained: B left zero
+                assertThat(adapter.child("base_layer")).as(path).isInstanceOf(io.moslora.nn.Linear.class);
+            }
+        }
+    }
+
+    @Test
+    void halfPrecisionKeepsTheFrozenBaseInHalfTheBytesAndTrainablePartsInFp32() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            LlavaModel full = LlavaTrainer.buildModel(LlavaTrainConfig.preset("tiny", List.of()), m);
+            LlavaTrainConfig c = LlavaTrainConfig.preset("tiny", List.of("precision=fp16"));
+            LlavaModel half = LlavaTrainer.buildModel(c, m);
+            LlavaTrainer.prepareForTraining(half, c, m);
+            assertThat(half.get("language_model.model.embed_tokens")).isInstanceOf(io.moslora.nn.HalfPrecisionEmbedding.class);
+            assertThat(half.get("language_model.lm_head")).isInstanceOf(io.moslora.nn.HalfPrecisionLinear.class);
+            assertThat(half.get("language_model.model.layers.0.self_attn.q_proj.base_layer"))
+                    .isInstanceOf(io.moslora.nn.HalfPrecisionLinear.class);
+            assertThat(half.get("vision_tower.vision_model.encoder.layers.0.mlp.fc1.base_layer"))
+                    .isInstanceOf(io.moslora.nn.HalfPrecisionLinear.class);
+            assertThat(half.get("multi_modal_projector.linear_1")).isInstanceOf(io.moslora.nn.Linear.class);
+            half.trainableParameters().forEach((k, p) ->
+                    assertThat(p.array().getDataType()).as(k).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT32));
+            java.util.Map<String, io.moslora.nn.Parameter> before = full.namedParameters();
+            long fullBytes = 0;
+            long halfBytes = 0;
+            int converted = 0;
+            for (var e : half.namedParameters().entrySet()) {
+                NDArray a = e.getValue().array();
+                if (a.getDataType() == ai.djl.ndarray.types.DataType.FLOAT16) {
+                    assertThat(e.getValue().trainable()).as(e.getKey()).isFalse();
+                    fullBytes += before.get(e.getKey().replace(".base_layer.", ".")).array().getShape().size() * 4;
+                    halfBytes += a.getShape().size() * 2;
+                    converted++;
+                }
+            }
+            // the LLM's Linears (2 layers x 7 + head, no biases) and token embeddings, the tower's Linears (2 layers x
+            // 6, weight and bias): exactly half the bytes they took in fp32
+            assertThat(converted).isEqualTo(2 * 7 + 1 + 1 + 2 * 6 * 2);
+            assertThat(halfBytes * 2).isEqualTo(fullBytes);
+        }
+    }
+
+    @Test
+    void bf16RunTrainsThroughTheBf16Facade(@TempDir Path out) throws Exception {
+        train(cmd(tiny(out, "precision=bf16", "max_steps=3")));
+        assertThat(losses(out)).hasSize(3).allMatch(Double::isFinite);
+        try (NDManager m = NDManager.newBaseManager()) {
+            LlavaModel model = LlavaTrainer.buildModel(LlavaTrainConfig.preset("tiny", List.of("precision=bf16")), m);
+            NDArray w = model.languageModel().embeddings().weight().array();
+            assertThat(io.moslora.engine.Bf16Guard.isBf16(w)).isTrue();
+        }
+    }
+
+    @Test
+    void resumedFp16RunEndsWithTheSameAdapterAsAnUninterruptedOne(@TempDir Path whole, @TempDir Path split) throws Exception {
+        train(cmd(tiny(whole, "precision=fp16")));
+        train(cmd(tiny(split, "precision=fp16", "checkpoint_every=3")));
+        for (String d : List.of("llm_adapter", "vision_adapter")) {
+            deleteTree(split.resolve(d));
+        }
+        train(cmd(tiny(split, "precision=fp16", "checkpoint_every=3"), "--resume"));
+        assertThat(Files.readAllLines(split.resolve("metrics.jsonl"))).isEqualTo(Files.readAllLines(whole.resolve("metrics.jsonl")));
+        for (String f : List.of("llm_adapter/adapter_model.safetensors", "vision_adapter/adapter_model.safetensors")) {
+            assertThat(Arrays.equals(Files.readAllBytes(split.resolve(f)), Files.readAllBytes(whole.resolve(f)))).as(f).isTrue();
+        }
+    }
+
+    @Test
+    void unknownPrecisionAndCudaWithoutAGpuAreOneLineErrors(@TempDir Path out) {
+        StringWriter err = new StringWriter();
+        int rc = Cli.run(new LlavaCommand(), new PrintWriter(new StringWriter()), new PrintWriter(err),
+                cmd(tiny(out, "precision=fp8")));
+        assertThat(rc).isEqualTo(1);
+        assertThat(err.toString().strip()).doesNotContain("\n").contains("field precision", "fp8", "fp16");
+        org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.engine.Engine.getInstance().getGpuCount() == 0,
+                "this machine has a GPU");
+        StringWriter err2 = new StringWriter();
+        rc = Cli.run(new LlavaCommand(), new PrintWriter(new StringWriter()), new PrintWriter(err2),
+                cmd(tiny(out, "device=cuda")));
+        assertThat(rc).isEqualTo(1);
+        assertThat(err2.toString().strip()).doesNotContain("\n").contains("field device", "cuda", "no GPU");
+    }
+
     private static void deleteTree(Path p) throws Exception {
         try (var walk = Files.walk(p)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(q -> q.toFile().delete());

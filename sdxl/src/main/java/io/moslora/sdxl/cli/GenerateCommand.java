@@ -126,6 +126,8 @@ public final class GenerateCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager();
                 ProgressBar bar = noProgress ? null : new ProgressBar("generate", (long) jobs.size() * numImages * steps)) {
             SdxlModels models = SdxlModels.open(model, manager, quantization);
+            // a 4-bit UNet cannot take the update in place (QLoRA keeps it separate too); the text encoders stay dense
+            boolean unetMergeable = quantization == UNetQuantization.NONE;
             if (lora != null) {
                 try (SdxlLora adapter = SdxlLora.open(lora, models.config())) {
                     adapter.loadInto(models, manager);
@@ -136,7 +138,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 for (SdxlComponent c : SdxlComponent.values()) {
                     Module network = c.module(models);
                     LoraLinear.setScaleEverywhere(network, scale);
-                    if (!noMerge) {
+                    if (!noMerge && (c != SdxlComponent.UNET || unetMergeable)) {
                         LoraLinear.mergeEverywhere(network);
                     }
                 }
@@ -157,7 +159,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     if (lora != null) {
                         text.put("lora", lora.toString());
                         text.put("lora_scale", Double.toString(scale));
-                        text.put("lora_merged", Boolean.toString(!noMerge));
+                        text.put("lora_merged", Boolean.toString(!noMerge && unetMergeable));
                     }
                     PngFiles.write(job.getValue().resolve(String.format(Locale.ROOT, "%03d.png", k)), image, text);
                     all.add(image);

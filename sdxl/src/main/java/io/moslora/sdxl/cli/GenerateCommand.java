@@ -112,6 +112,10 @@ public final class GenerateCommand implements Callable<Integer> {
         if (loraScale != null && !Double.isFinite(loraScale)) throw new UserError("--lora-scale must be a finite number, got " + loraScale);
         double scale = loraScale == null ? 1.0 : loraScale;
         UNetQuantization quantization = UNetQuantization.parse(quantize);
+        if (!model.equals(SdxlModels.TINY) && !java.nio.file.Files.exists(Path.of(model))) {
+            // before the progress bar starts, so the error is the only line
+            throw new UserError(model + ": file not found (--model: a diffusers SDXL folder, a single-file checkpoint or 'tiny')");
+        }
         Map<String, Path> jobs = new LinkedHashMap<>(); // prompt → its folder
         if (prompts.prompt != null) {
             jobs.put(prompts.prompt, out);

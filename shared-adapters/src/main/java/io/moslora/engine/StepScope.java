@@ -54,6 +54,16 @@ public final class StepScope implements AutoCloseable {
         }
     }
 
+    /**
+     * A copy of {@code a} owned by {@code manager}. A result belongs to its first operand's manager, so a step that
+     * starts from such a copy keeps everything it computes in its own memory, freed with it.
+     */
+    public static NDArray copyInto(NDArray a, NDManager manager) {
+        NDArray copy = a.duplicate();
+        copy.attach(manager);
+        return copy;
+    }
+
     /** Moves an array to the parent manager so that it survives {@link #close}. */
     public <A extends NDArray> A keep(A array) {
         array.attach(parent);

@@ -1,5 +1,6 @@
 package io.moslora.llava.model;
 
+import io.moslora.engine.StepScope;
 import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -52,7 +53,7 @@ public final class Generator {
         try (KvCache cache = config.useCache() ? lm.newCache(base) : null) {
             float[] logits;
             try (NDManager step = base.newSubManager()) {
-                logits = lastRow(lm.forward(inScope(promptEmbeds, step), null, cache));
+                logits = lastRow(lm.forward(StepScope.copyInto(promptEmbeds, step), null, cache));
             }
             while (true) {
                 long token = sampler.next(logits);
@@ -74,7 +75,7 @@ public final class Generator {
                     } else {
                         long[] ids = out.stream().mapToLong(Long::longValue).toArray();
                         NDArray generated = lm.embed(OwnedArrays.create(step, ids).reshape(1, ids.length));
-                        NDArray all = inScope(promptEmbeds, step).concat(generated, 1);
+                        NDArray all = StepScope.copyInto(promptEmbeds, step).concat(generated, 1);
                         logits = lastRow(lm.forward(all, null, null));
                     }
                 }
@@ -82,12 +83,6 @@ public final class Generator {
         }
     }
 
-    /** A copy owned by {@code step}, so that everything computed from it is freed with the step. */
-    private static NDArray inScope(NDArray a, NDManager step) {
-        NDArray copy = a.duplicate();
-        copy.attach(step);
-        return copy;
-    }
 
     private static float[] lastRow(NDArray logits) {
         return logits.get(new NDIndex(":, -1, :")).toType(DataType.FLOAT32, false).toFloatArray();

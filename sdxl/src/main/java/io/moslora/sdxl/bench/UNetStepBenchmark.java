@@ -134,9 +134,9 @@ public final class UNetStepBenchmark {
                 int[] t = {timesteps.nextInt(schedule.numTrainTimesteps())};
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray noise = m.randomNormal(in.x0.getShape(), DataType.FLOAT32);
-                    NDArray noisy = schedule.addNoise(inStep(in.x0, m), noise, t);
-                    NDArray pred = unet.forward(noisy, OwnedArrays.create(m, new float[] {t[0]}), inStep(in.context1, m),
-                            inStep(in.pooled1, m), inStep(in.timeIds1, m));
+                    NDArray noisy = schedule.addNoise(StepScope.copyInto(in.x0, m), noise, t);
+                    NDArray pred = unet.forward(noisy, OwnedArrays.create(m, new float[] {t[0]}), StepScope.copyInto(in.context1, m),
+                            StepScope.copyInto(in.pooled1, m), StepScope.copyInto(in.timeIds1, m));
                     gc.backward(pred.sub(noise).square().mean());
                 }
                 opt.step(lr, m);
@@ -149,19 +149,13 @@ public final class UNetStepBenchmark {
         return () -> {
             try (StepScope scope = new StepScope(root)) {
                 NDManager m = scope.manager();
-                NDArray out = unet.forward(inStep(in.latents2, m), OwnedArrays.create(m, new float[] {DENOISE_TIMESTEP, DENOISE_TIMESTEP}),
-                        inStep(in.context2, m), inStep(in.pooled2, m), inStep(in.timeIds2, m));
+                NDArray out = unet.forward(StepScope.copyInto(in.latents2, m), OwnedArrays.create(m, new float[] {DENOISE_TIMESTEP, DENOISE_TIMESTEP}),
+                        StepScope.copyInto(in.context2, m), StepScope.copyInto(in.pooled2, m), StepScope.copyInto(in.timeIds2, m));
                 ClassifierFreeGuidance.fromStackedBatch(out, GUIDANCE, 0).sum().getFloat(); // waits for the result
             }
         };
     }
 
-    /** A step-owned copy, so the ops that take it first put their results in the step's memory. */
-    private static NDArray inStep(NDArray a, NDManager step) {
-        NDArray copy = a.duplicate();
-        copy.attach(step);
-        return copy;
-    }
 
     /** Random latents and text conditioning of the shapes SDXL feeds: batch 1 for training, 2 for guidance. */
     private final class Inputs {

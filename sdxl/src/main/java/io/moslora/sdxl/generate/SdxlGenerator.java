@@ -1,5 +1,6 @@
 package io.moslora.sdxl.generate;
 
+import io.moslora.engine.StepScope;
 import io.moslora.engine.Scalars;
 import io.moslora.engine.OwnedArrays;
 import ai.djl.ndarray.NDArray;
@@ -57,7 +58,7 @@ public final class SdxlGenerator {
                 NDManager step = x.getManager();
                 NDArray in = cfg ? x.concat(x, 0) : x;
                 NDArray out = models.unet().forward(in, OwnedArrays.create(step, new float[] {(float) t}).repeat(0, batch),
-                        copy(ctx, step), copy(pool, step), copy(timeIds, step));
+                        StepScope.copyInto(ctx, step), StepScope.copyInto(pool, step), StepScope.copyInto(timeIds, step));
                 return cfg ? ClassifierFreeGuidance.fromStackedBatch(out, s.guidance(), 0) : out;
             };
             Seeds.seed(s.seed());
@@ -72,11 +73,6 @@ public final class SdxlGenerator {
         }
     }
 
-    private static NDArray copy(NDArray a, NDManager step) {
-        NDArray c = a.duplicate();
-        c.attach(step);
-        return c;
-    }
 
     /** [1, 3, H, W] in [−1, 1] → 8-bit RGB, rounded as diffusers' {@code (x/2 + 0.5).clamp(0, 1) · 255}. */
     static BufferedImage toImage(NDArray image) {

@@ -1,5 +1,6 @@
 package io.moslora.sdxl.train;
 
+import io.moslora.engine.StepScope;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.moslora.sdxl.model.PromptEmbeddings;
@@ -28,13 +29,7 @@ final class PromptConditioning {
 
     PromptEmbeddings forStep(NDManager step) {
         if (cached == null) return encoders.encode(List.of(prompt), step);
-        return new PromptEmbeddings(inStep(cached.tokens(), step), inStep(cached.pooled(), step));
+        return new PromptEmbeddings(StepScope.copyInto(cached.tokens(), step), StepScope.copyInto(cached.pooled(), step));
     }
 
-    /** A copy owned by the step, so ops that take it first put their results in the step's memory. */
-    private static NDArray inStep(NDArray a, NDManager step) {
-        NDArray copy = a.duplicate();
-        copy.attach(step);
-        return copy;
-    }
 }

@@ -67,7 +67,10 @@ public final class PytorchPeer {
 
     private static Result exec(List<String> command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            // the launcher's MKL preload (MklVendorCheck) is ours; the peer runs as Debian ships it
+            builder.environment().remove("LD_PRELOAD");
+            Process p = builder.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() != 0) {
                 return new Result(Map.of(), "exit " + p.exitValue() + ": " + out.strip().lines().reduce((a, b) -> b).orElse(""));

@@ -1,6 +1,7 @@
 package io.moslora.llava.cli;
 
 import ai.djl.ndarray.NDManager;
+import io.moslora.engine.MklVendorCheck;
 import io.moslora.llava.bench.AdapterBenchmark;
 import io.moslora.llava.bench.GemmBenchmark;
 import java.io.PrintWriter;
@@ -47,8 +48,8 @@ public final class BenchCommand extends io.moslora.cli.CommandGroup {
             }
             Double torch = b.pytorchLoraStepMs(script);
             out.printf(Locale.ROOT, "LLaMA-like block: hidden %d, %d heads, ffn %d, seq %d, batch %d, rank %d on q,k,v,o,gate,up,down; "
-                    + "median of %d rounds; torch threads %s (both sides)%n%n", hidden, heads, b.config().intermediateSize(), seq, batch,
-                    rank, rounds, System.getProperty("ai.djl.pytorch.num_threads", "default"));
+                    + "median of %d rounds; torch threads %s (both sides); %s%n%n", hidden, heads, b.config().intermediateSize(), seq,
+                    batch, rank, rounds, System.getProperty("ai.djl.pytorch.num_threads", "default"), MklVendorCheck.describe());
             out.println("| measurement | ms |");
             out.println("|---|---:|");
             t.forEach((k, v) -> out.printf(Locale.ROOT, "| %s | %.2f |%n", k, v));
@@ -90,8 +91,8 @@ public final class BenchCommand extends io.moslora.cli.CommandGroup {
                 results = b.run(m, script, passes);
             }
             PrintWriter out = spec.commandLine().getOut();
-            out.printf(Locale.ROOT, "float32 products, median of %d rounds × %d passes; torch threads %s (both sides)%n%n", rounds,
-                    passes, System.getProperty("ai.djl.pytorch.num_threads", "default"));
+            out.printf(Locale.ROOT, "float32 products, median of %d rounds × %d passes; torch threads %s (both sides); %s%n%n",
+                    rounds, passes, System.getProperty("ai.djl.pytorch.num_threads", "default"), MklVendorCheck.describe());
             out.println("| product | shape | per step | ours, MKL ms | GFLOP/s | ours, oneDNN ms | GFLOP/s | PyTorch 1.13, OpenBLAS ms"
                     + " | GFLOP/s | MKL / PyTorch | oneDNN / PyTorch |");
             out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

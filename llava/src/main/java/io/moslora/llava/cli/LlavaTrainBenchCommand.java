@@ -7,6 +7,7 @@ import io.moslora.bench.PytorchPeer;
 import io.moslora.cli.UserError;
 import io.moslora.config.LlavaConfig;
 import io.moslora.io.AtomicFiles;
+import io.moslora.engine.MklVendorCheck;
 import io.moslora.llava.bench.LlavaTrainBenchmark;
 import io.moslora.llava.bench.LlavaTrainBenchmark.Preset;
 import io.moslora.llava.bench.LlavaTrainBenchmark.Row;
@@ -100,9 +101,9 @@ final class LlavaTrainBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Batch %d × (%d text + %d image) = %d input positions per step, %d supervised (answer) "
                 + "tokens. Adapters rank %d, alpha %.0f on the LLM's %s; projector trainable; vision tower frozen; AdamW, "
                 + "no clipping. Median of %d rounds × %d steps after %d warm-up round(s), variants interleaved in a "
-                + "shuffled order per round; torch threads %d (both sides).%n%n", s.batch(), s.textTokens() - 1,
+                + "shuffled order per round; torch threads %d (both sides); %s.%n%n", s.batch(), s.textTokens() - 1,
                 c.imageFeatureTokens(), bench.inputTokensPerStep(), bench.supervisedTokensPerStep(), s.rank(), s.alpha(),
-                String.join(",", LlavaTrainBenchmark.TARGETS), rounds, steps, warmup, torchThreads);
+                String.join(",", LlavaTrainBenchmark.TARGETS), rounds, steps, warmup, torchThreads, MklVendorCheck.describe());
         out.println("| variant | trainable params | step ms (median) | input tokens/s | supervised tokens/s | peak RSS MiB "
                 + "| above engine-only MiB |");
         out.println("|---|---:|---:|---:|---:|---:|---:|");

@@ -3,6 +3,7 @@ package io.moslora.sdxl.cli;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import io.moslora.engine.MklVendorCheck;
 import io.moslora.adapters.AdapterKind;
 import io.moslora.bench.InterleavedRounds;
 import io.moslora.bench.PytorchPeer;
@@ -106,10 +107,10 @@ public final class BenchCommand implements Callable<Integer> {
         var c = bench.config();
         out.printf(Locale.ROOT, "SDXL-family UNet '%s': %,d parameters, blocks %s, latents %dx%d, %d text tokens; "
                         + "rank %d on to_q,to_k,to_v,to_out.0 (LoRA %,d / MoSLoRA %,d trainable); train batch 1, "
-                        + "denoise batch 2 (guidance); median of %d rounds after %d warm-up; torch threads %d (both sides)%n%n",
+                        + "denoise batch 2 (guidance); median of %d rounds after %d warm-up; torch threads %d (both sides); %s%n%n",
                 unet.name().toLowerCase(Locale.ROOT), lora[0], c.blockOutChannels(), bench.latentSize(), bench.latentSize(),
                 UNetStepBenchmark.TEXT_TOKENS, UNetStepBenchmark.adapter(AdapterKind.LORA).r(), lora[1], mos[1], rounds,
-                warmup, torchThreads);
+                warmup, torchThreads, MklVendorCheck.describe());
         out.println("| case | ms | thread CPU ms |");
         out.println("|---|---:|---:|");
         t.forEach((k, v) -> row(out, k, v.wallMs(), v.cpuMs()));

@@ -43,7 +43,7 @@ public final class MklVendorCheck {
     public static String describe() {
         return answersIntel()
                 ? "MKL kernels chosen by CPU features"
-                : "MKL kernels chosen by CPU vendor (non-Intel: no AVX-512; run through ./moslora for the fix)";
+                : "MKL kernels chosen by CPU vendor (non-Intel CPU: no AVX-512 kernels, see README, engine facts)";
     }
 
     private static Function lookup(NativeLibrary library) {

@@ -17,8 +17,6 @@ import ai.djl.pytorch.jni.JniUtils;
  */
 public final class Ops {
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
-    /** {@code -Dmoslora.onednn=true} lets {@link #linear} use oneDNN outside autograd (opt-in, see there). */
-    private static final boolean ONEDNN_LINEAR = "true".equals(System.getProperty("moslora.onednn"));
 
     private Ops() {}
 
@@ -45,24 +43,16 @@ public final class Ops {
 
     /**
      * {@code y = x·Wᵀ + b} (PyTorch layout, {@code weight [out, in]}; bias may be null) through DJL's {@code linear}
-     * (libtorch's MKL sgemm). With {@code -Dmoslora.onednn=true}, float32 CPU products outside autograd (no
-     * {@code GradientCollector} open: inference, generation, evaluation) take {@link #oneDnnLinear} instead.
-     *
-     * <p>Why opt-in: oneDNN is much faster here (MKL takes its AVX2 path on AMD CPUs, oneDNN uses AVX-512; measured
-     * with {@code moslora bench gemm}, BENCHMARKS.md) but rounds differently, and several tests pin bit-exact
-     * equalities of frozen layers against plain matMul. Why never in training: through {@code to_mkldnn →
-     * mkldnn_linear → to_dense} the input gradient of a two-layer chain came out wrong (measured against matMul).
+     * (libtorch's MKL sgemm, with AVX-512 on AMD CPUs too when run through the launcher: {@link MklVendorCheck}).
      */
     public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        if (ONEDNN_LINEAR && oneDnnLinearApplies(x, weight, bias)) {
-            return oneDnnLinear(x, weight, bias);
-        }
         return ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
     }
 
     /**
      * {@code y = x·Wᵀ + b} with libtorch's oneDNN kernel ({@code aten::mkldnn_linear}; x goes to oneDNN's layout and
-     * back, the dense weight is used as it is). Forward only: do not differentiate through it (see {@link #linear}).
+     * back, the dense weight is used as it is). Forward only, for {@code bench gemm}'s comparison of libraries: MKL
+     * with its AVX-512 kernels was faster on every product of the bench-adapters step (BENCHMARKS.md).
      */
     public static NDArray oneDnnLinear(NDArray x, NDArray weight, NDArray bias) {
         NDManager owner = x.getManager();
@@ -71,17 +61,6 @@ public final class Ops {
                         .call(owner)) {
             return Dispatcher.op("aten::to_dense", "").tensor(yo).none().none().call(owner);
         }
-    }
-
-    /** Whether {@link #oneDnnLinear} suits these arrays (float32 libtorch CPU arrays, x at least 2-D, no autograd). */
-    public static boolean oneDnnLinearApplies(NDArray x, NDArray weight, NDArray bias) {
-        return x instanceof PtNDArray && weight instanceof PtNDArray && (bias == null || bias instanceof PtNDArray)
-                && x.getDevice().getDeviceType().equals(ai.djl.Device.Type.CPU)
-                && x.getDataType() == DataType.FLOAT32 && weight.getDataType() == DataType.FLOAT32
-                && !(x instanceof Bf16NDArray) && !(weight instanceof Bf16NDArray)
-                && x.getShape().dimension() >= 2 && x.size() > 0 && weight.getShape().dimension() == 2
-                && !JniUtils.isGradMode()
-                && (bias == null || bias.getDataType() == DataType.FLOAT32);
     }
 
     /** Group norm over x [N,C,...] in {@code groups} groups; weight/bias [C] may be null. */

@@ -1,13 +1,16 @@
 package io.moslora.bench;
 
+import io.moslora.engine.MklVendorCheck;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Runs a PyTorch peer script of {@code benchmarks/} with Debian's {@code /usr/bin/python3} (the one python3-torch
@@ -65,11 +68,27 @@ public final class PytorchPeer {
         return r;
     }
 
+    /**
+     * {@code LD_PRELOAD} for the peer: the launcher's MKL shim ({@link MklVendorCheck}) is ours, the peer runs as
+     * Debian ships it; other entries stay. Null when nothing is left.
+     */
+    static String withoutMklShim(String preload) {
+        if (preload == null) {
+            return null;
+        }
+        String others = Arrays.stream(preload.split(":"))
+                .filter(entry -> !entry.isEmpty() && !entry.endsWith("/" + MklVendorCheck.SHIM_FILE))
+                .collect(Collectors.joining(":"));
+        return others.isEmpty() ? null : others;
+    }
+
     private static Result exec(List<String> command) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            // the launcher's MKL preload (MklVendorCheck) is ours; the peer runs as Debian ships it
-            builder.environment().remove("LD_PRELOAD");
+            String preload = withoutMklShim(builder.environment().remove("LD_PRELOAD"));
+            if (preload != null) {
+                builder.environment().put("LD_PRELOAD", preload);
+            }
             Process p = builder.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() != 0) {

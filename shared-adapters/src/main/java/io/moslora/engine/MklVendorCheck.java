@@ -16,6 +16,8 @@ import java.nio.file.Path;
 public final class MklVendorCheck {
     /** The function MKL calls; exported by libtorch_cpu.so, so a preloaded library's copy wins. */
     static final String FUNCTION = "mkl_serv_intel_cpu_true";
+    /** The file name the launcher gives the compiled shim. */
+    public static final String SHIM_FILE = "libmkl_intel_cpu_true.so";
 
     private MklVendorCheck() {}
 

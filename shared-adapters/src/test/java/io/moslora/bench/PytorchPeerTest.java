@@ -28,4 +28,13 @@ class PytorchPeerTest {
         Path bad = Files.writeString(dir.resolve("bad.py"), "print('half done')\nraise SystemExit('no torch here')\n");
         assertThat(PytorchPeer.run(bad, List.of()).problem()).isEqualTo("exit 1: no torch here");
     }
+
+    @Test
+    void thePeerRunsWithoutOurMklShimButKeepsOtherPreloads() {
+        String shim = "/repo/shared-adapters/target/native/" + io.moslora.engine.MklVendorCheck.SHIM_FILE;
+        assertThat(PytorchPeer.withoutMklShim(null)).isNull();
+        assertThat(PytorchPeer.withoutMklShim(shim)).isNull();
+        assertThat(PytorchPeer.withoutMklShim(shim + ":/usr/lib/libjemalloc.so")).isEqualTo("/usr/lib/libjemalloc.so");
+        assertThat(PytorchPeer.withoutMklShim("/a/liba.so::" + shim + ":/b/libb.so")).isEqualTo("/a/liba.so:/b/libb.so");
+    }
 }

@@ -29,7 +29,7 @@ class MklVendorCheckTest {
     /** The launcher's mechanism end to end: compile the shim, preload it into a fresh JVM, ask MKL, multiply. */
     @Test
     void preloadedShimMakesMklAnswerIntelAndProductsStayExact(@TempDir Path dir) throws Exception {
-        Path lib = dir.resolve("libmkl_intel_cpu_true.so");
+        Path lib = dir.resolve(MklVendorCheck.SHIM_FILE);
         Process cc = new ProcessBuilder("cc", "-O2", "-shared", "-fPIC", "-o", lib.toString(), SHIM_SOURCE.toString())
                 .redirectErrorStream(true).start();
         assertThat(cc.waitFor(60, TimeUnit.SECONDS)).isTrue();

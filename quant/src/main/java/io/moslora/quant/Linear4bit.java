@@ -100,7 +100,7 @@ public final class Linear4bit extends Module implements LinearLayer {
         NDArray w = dequantize(x.getManager(), dtype);
         NDArray b = hasBias ? bias().array() : null;
         try {
-            // the same kernel a dense frozen Linear uses (oneDNN on the CPU), so both give the same bits
+            // the same kernel a dense frozen Linear uses (MKL on the CPU), so both give the same bits
             return io.moslora.engine.Ops.linear(x, w, b);
         } finally {
             // libtorch's autograd keeps its own reference to W for the input gradient; ours can go now, so no

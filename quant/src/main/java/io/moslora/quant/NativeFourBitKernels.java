@@ -1,6 +1,8 @@
 package io.moslora.quant;
 
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.ShortPointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.CriticalRegion;
 import org.bytedeco.javacpp.annotation.Namespace;
@@ -31,6 +33,15 @@ public final class NativeFourBitKernels {
     @CriticalRegion
     public static native void dequantize4bit_f16(@Cast("const uint8_t*") byte[] packed, float[] absmax,
             float[] table, long n, int blocksize, @Cast("uint16_t*") short[] out);
+
+    /** The same kernel writing into native memory (a tensor's storage), so no Java array sits in between. */
+    @CriticalRegion
+    public static native void dequantize4bit_f32(@Cast("const uint8_t*") byte[] packed, float[] absmax,
+            float[] table, long n, int blocksize, FloatPointer out);
+
+    @CriticalRegion
+    public static native void dequantize4bit_f16(@Cast("const uint8_t*") byte[] packed, float[] absmax,
+            float[] table, long n, int blocksize, @Cast("uint16_t*") ShortPointer out);
 
     @CriticalRegion
     public static native void copy_bytes(@Cast("const uint8_t*") byte[] src, @Cast("uint8_t*") byte[] dst, long n);

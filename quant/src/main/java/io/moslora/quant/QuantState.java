@@ -91,6 +91,11 @@ public record QuantState(FourBitType type, int blocksize, long[] shape, String d
         return out;
     }
 
+    /** Dequantized into {@code out} (see {@link FourBitKernels#dequantizeInto}): float32, or IEEE half if {@code half}. */
+    public void dequantizeInto(FourBitKernels kernels, java.nio.ByteBuffer out, boolean half) {
+        kernels.dequantizeInto(packed, blockAbsmax(), code, Math.toIntExact(numel()), blocksize, out, half);
+    }
+
     /** Dequantized to IEEE half (raw bits). */
     public short[] dequantizeHalf(FourBitKernels kernels) {
         int n = Math.toIntExact(numel());

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.moslora.adapters.AdapterConfig;
@@ -65,6 +66,23 @@ class Linear4bitTest {
             assertThat(x1.getGradient().toFloatArray()).containsExactly(x2.getGradient().toFloatArray());
             assertThat(q.trainableParameterCount()).isZero();
             assertThat(q.denseWeight().toFloatArray()).containsExactly(s.dequantize());
+        }
+    }
+
+    @Test
+    void halfInputsUseTheHalfDequantizationWrittenIntoTheTensor() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            QuantState s = state(true);
+            Linear4bit q = new Linear4bit(s, false, m);
+            short[] bits = s.dequantizeHalf(FourBitKernels.best());
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocateDirect(bits.length * 2).order(java.nio.ByteOrder.nativeOrder());
+            bytes.asShortBuffer().put(bits);
+            NDArray w16 = io.moslora.engine.OwnedArrays.create(m, bytes, new Shape(25, 40), DataType.FLOAT16);
+            NDArray x = m.create(gaussian(3 * 40, 11), new Shape(3, 40)).toType(DataType.FLOAT16, false);
+            NDArray y = q.forward(x);
+            assertThat(y.getDataType()).isEqualTo(DataType.FLOAT16);
+            assertThat(y.contentEquals(x.matMul(w16.transpose()))).isTrue();
+            assertThat(y.toType(DataType.FLOAT32, false).abs().max().getFloat()).isGreaterThan(0.01f);
         }
     }
 

@@ -57,6 +57,14 @@ public final class OwnedArrays {
     }
 
     /**
+     * A libtorch-allocated array whose values are not set ({@code torch.empty}): for native code that writes every
+     * element into its storage. Nothing aliases it.
+     */
+    public static NDArray uninitialized(NDManager manager, Shape shape, DataType type) {
+        return manager.create(shape, type);
+    }
+
+    /**
      * A copy of a freshly created array in libtorch-owned memory; the aliasing original is closed at once so its
      * buffer is not held twice. On an accelerator DJL already copies to the device, so nothing is done there.
      */

@@ -18,6 +18,7 @@ import io.moslora.llava.model.LlavaLoader;
 import io.moslora.llava.model.LlavaModel;
 import io.moslora.llava.model.LlavaSample;
 import io.moslora.llava.model.TinyLlava;
+import io.moslora.llava.model.XtunerPartsFixture;
 import io.moslora.llava.train.LlavaTrainConfig;
 import io.moslora.llava.train.LlavaTrainer;
 import io.moslora.llava.train.TrainedLlava;
@@ -135,7 +136,7 @@ class LlavaMergeTest {
 
     @Test
     void xtunerPartsMergeIntoLlavaHfLayout() throws IOException {
-        MergeFixtures.XtunerParts parts = MergeFixtures.xtunerBase(dir.resolve("xtuner"), 45, m);
+        XtunerPartsFixture.Parts parts = MergeFixtures.xtunerBase(dir.resolve("xtuner"), 45, m);
         LlavaTrainConfig c = MergeFixtures.config("model=", "llm=" + parts.llm(), "vision_tower=" + parts.clip(),
                 "projector=" + parts.projector());
         Path run = MergeFixtures.runOutput(dir.resolve("run"),
@@ -226,7 +227,7 @@ class LlavaMergeTest {
         Files.delete(run.resolve(LlavaTrainer.PROJECTOR));
         String err = refused("--model", base.toString(), "--adapter", run.toString());
         assertThat(err).contains(run.resolve(LlavaTrainer.PROJECTOR).toString()).contains("projector file missing");
-        MergeFixtures.XtunerParts parts = MergeFixtures.xtunerBase(dir.resolve("xtuner"), 51, m);
+        XtunerPartsFixture.Parts parts = MergeFixtures.xtunerBase(dir.resolve("xtuner"), 51, m);
         Path run2 = llavaHfRun(base, 52);
         String err2 = refused("--llm", parts.llm().toString(), "--visual-encoder", parts.clip().toString(),
                 "--projector", dir.resolve("nowhere/projector.safetensors").toString(), "--adapter", run2.toString());

@@ -1,6 +1,5 @@
 package io.moslora.llava.merge;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.moslora.adapters.AdapterInjector;
 import io.moslora.adapters.PeftAdapters;
@@ -12,15 +11,14 @@ import io.moslora.io.AtomicFiles;
 import io.moslora.io.SafetensorsWriter;
 import io.moslora.llava.model.LlavaModel;
 import io.moslora.llava.model.TinyLlava;
+import io.moslora.llava.model.XtunerPartsFixture;
 import io.moslora.llava.train.LlavaTrainConfig;
 import io.moslora.llava.train.LlavaTrainer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -44,7 +42,7 @@ final class MergeFixtures {
     static Path llavaHfBase(Path dir, long seed, NDManager m, UnaryOperator<String> keyName) throws IOException {
         LlavaModel model = TinyLlava.random(m, seed);
         Path folder = Files.createDirectories(dir);
-        copyTinyConfig("tiny-llava", folder);
+        XtunerPartsFixture.copyTinyConfig("tiny-llava", folder);
         SafetensorsWriter w = new SafetensorsWriter();
         model.stateDict().forEach((k, v) -> w.add(keyName.apply(k), v));
         w.write(folder.resolve("model.safetensors"));
@@ -54,47 +52,16 @@ final class MergeFixtures {
         return folder;
     }
 
-    /** XTuner's three parts (LLM folder, full-CLIP folder with text-side tensors, projector {@code model.0/2}). */
-    record XtunerParts(Path llm, Path clip, Path projector) {}
-
-    static XtunerParts xtunerBase(Path dir, long seed, NDManager m) throws IOException {
+    /** XTuner's three parts of a seeded tiny base, with tokenizer files where XTuner leaves them. */
+    static XtunerPartsFixture.Parts xtunerBase(Path dir, long seed, NDManager m) throws IOException {
         Seeds.seed(seed);
         LlavaModel model = TinyLlava.randomize(LlavaModel.fromParts(TinyConfigs.load("tiny-llama", LlamaConfig.class),
                 TinyConfigs.load("tiny-clip-vision", ClipVisionConfig.class)), m);
-        Map<String, NDArray> sd = model.stateDict();
-        Path llm = Files.createDirectories(dir.resolve("llm"));
-        copyTinyConfig("tiny-llama", llm);
-        Files.writeString(llm.resolve("tokenizer.json"), "{\"fixture\": \"llm tokenizer\"}");
-        SafetensorsWriter l = new SafetensorsWriter();
-        sd.forEach((k, v) -> {
-            if (k.startsWith("language_model.")) {
-                l.add(k.substring("language_model.".length()), v);
-            }
-        });
-        l.write(llm.resolve("model.safetensors"));
-        Path clip = Files.createDirectories(dir.resolve("clip"));
-        copyTinyConfig("tiny-clip-vision", clip);
-        Files.writeString(clip.resolve("tokenizer.json"), "{\"fixture\": \"clip tokenizer, must not travel\"}");
-        Files.writeString(clip.resolve("preprocessor_config.json"), "{\"crop_size\": 32}");
-        SafetensorsWriter c = new SafetensorsWriter();
-        sd.forEach((k, v) -> {
-            if (k.startsWith("vision_tower.")) {
-                c.add(k.substring("vision_tower.".length()), v);
-            }
-        });
-        c.add("text_model.embeddings.token_embedding.weight", m.ones(new ai.djl.ndarray.types.Shape(3, 4)));
-        c.add("logit_scale", m.ones(new ai.djl.ndarray.types.Shape()));
-        c.write(clip.resolve("model.safetensors"));
-        Path projector = Files.createDirectories(dir.resolve("projector"));
-        SafetensorsWriter p = new SafetensorsWriter();
-        sd.forEach((k, v) -> {
-            if (k.startsWith("multi_modal_projector.")) {
-                p.add(k.replace("multi_modal_projector.linear_1.", "model.0.")
-                        .replace("multi_modal_projector.linear_2.", "model.2."), v);
-            }
-        });
-        p.write(projector.resolve("model.safetensors"));
-        return new XtunerParts(llm, clip, projector);
+        XtunerPartsFixture.Parts parts = XtunerPartsFixture.write(dir, model.stateDict(), m);
+        Files.writeString(parts.llm().resolve("tokenizer.json"), "{\"fixture\": \"llm tokenizer\"}");
+        Files.writeString(parts.clip().resolve("tokenizer.json"), "{\"fixture\": \"clip tokenizer, must not travel\"}");
+        Files.writeString(parts.clip().resolve("preprocessor_config.json"), "{\"crop_size\": 32}");
+        return parts;
     }
 
     /** The tiny preset resolved with the given overrides and rank-4 MoSLoRA adapters on both towers. */
@@ -129,11 +96,5 @@ final class MergeFixtures {
         w.write(dir.resolve(LlavaTrainer.PROJECTOR));
         AtomicFiles.writeString(dir.resolve(LlavaTrainer.RESOLVED_CONFIG), c.resolvedJson());
         return dir;
-    }
-
-    static void copyTinyConfig(String name, Path folder) throws IOException {
-        try (InputStream in = TinyConfigs.class.getResourceAsStream("tiny/" + name + ".json")) {
-            Files.copy(in, folder.resolve("config.json"));
-        }
     }
 }

@@ -13,11 +13,9 @@ import io.moslora.config.TinyConfigs;
 import io.moslora.engine.Seeds;
 import io.moslora.io.SafetensorsWriter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,42 +65,11 @@ class LlavaLoaderTest {
         Seeds.seed(23);
         LlavaModel original = TinyLlava.randomize(LlavaModel.fromParts(TinyConfigs.load("tiny-llama", LlamaConfig.class),
                 TinyConfigs.load("tiny-clip-vision", ClipVisionConfig.class)), m);
-        Map<String, NDArray> sd = original.stateDict();
-        Path llm = Files.createDirectories(dir.resolve("llm"));
-        copyTinyConfig("tiny-llama", llm);
-        SafetensorsWriter w = new SafetensorsWriter();
-        sd.forEach((k, v) -> {
-            if (k.startsWith("language_model.")) {
-                w.add(k.substring("language_model.".length()), v);
-            }
-        });
-        w.write(llm.resolve("model.safetensors"));
-        // a full CLIP checkpoint: the vision half plus text-side tensors LLaVA must skip
-        Path clip = Files.createDirectories(dir.resolve("clip"));
-        copyTinyConfig("tiny-clip-vision", clip);
-        SafetensorsWriter c = new SafetensorsWriter();
-        sd.forEach((k, v) -> {
-            if (k.startsWith("vision_tower.")) {
-                c.add(k.substring("vision_tower.".length()), v);
-            }
-        });
-        c.add("text_model.embeddings.token_embedding.weight", m.ones(new ai.djl.ndarray.types.Shape(3, 4)));
-        c.add("visual_projection.weight", m.ones(new ai.djl.ndarray.types.Shape(2, 64)));
-        c.add("logit_scale", m.ones(new ai.djl.ndarray.types.Shape()));
-        c.add("vision_model.embeddings.position_ids", m.arange(0L, 17L).reshape(1, 17));
-        c.write(clip.resolve("model.safetensors"));
-        Path projector = Files.createDirectories(dir.resolve("projector"));
-        SafetensorsWriter p = new SafetensorsWriter();
-        sd.forEach((k, v) -> {
-            if (k.startsWith("multi_modal_projector.")) {
-                p.add(k.replace("multi_modal_projector.linear_1.", "model.0.")
-                        .replace("multi_modal_projector.linear_2.", "model.2."), v);
-            }
-        });
-        p.write(projector.resolve("model.safetensors"));
-        LlavaModel loaded = LlavaLoader.loadParts(llm, clip, projector, m, DataType.FLOAT32);
+        // a full CLIP checkpoint among the parts: text-side tensors LLaVA must skip
+        XtunerPartsFixture.Parts parts = XtunerPartsFixture.write(dir, original.stateDict(), m);
+        LlavaModel loaded = LlavaLoader.loadParts(parts.llm(), parts.clip(), parts.projector(), m, DataType.FLOAT32);
         assertSameLogits(original, loaded);
-        ClipVisionTower tower = LlavaLoader.loadClipVision(clip, m, DataType.FLOAT32);
+        ClipVisionTower tower = LlavaLoader.loadClipVision(parts.clip(), m, DataType.FLOAT32);
         assertThat(tower.parameterCount()).isEqualTo(original.visionTower().parameterCount());
     }
 
@@ -131,7 +98,7 @@ class LlavaLoaderTest {
 
     private Path checkpoint(String name, LlavaModel model, UnaryOperator<String> keyName) throws IOException {
         Path folder = Files.createDirectories(dir.resolve(name));
-        copyTinyConfig("tiny-llava", folder);
+        XtunerPartsFixture.copyTinyConfig("tiny-llava", folder);
         SafetensorsWriter w = new SafetensorsWriter();
         model.stateDict().forEach((k, v) -> {
             String key = keyName.apply(k);
@@ -141,12 +108,6 @@ class LlavaLoaderTest {
         });
         w.write(folder.resolve("model.safetensors"));
         return folder;
-    }
-
-    private static void copyTinyConfig(String name, Path folder) throws IOException {
-        try (InputStream in = TinyConfigs.class.getResourceAsStream("tiny/" + name + ".json")) {
-            Files.copy(in, folder.resolve("config.json"));
-        }
     }
 
     private void assertSameLogits(LlavaModel original, LlavaModel loaded) {
